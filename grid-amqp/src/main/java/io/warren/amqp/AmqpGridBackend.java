@@ -1,0 +1,519 @@
+package io.warren.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.warren.grid.AcquireTimeoutException;
+import io.warren.grid.CallTimeoutException;
+import io.warren.grid.GridException;
+import io.warren.grid.GridUnavailableException;
+import io.warren.grid.InstanceInfo;
+import io.warren.grid.LostInstanceException;
+import io.warren.grid.NoInstanceException;
+import io.warren.grid.PublishFailedException;
+import io.warren.grid.ServiceId;
+import io.warren.grid.ServiceInfo;
+import io.warren.grid.UnknownServiceException;
+import io.warren.grid.WorkerInfo;
+import io.warren.grid.spi.BrokerEndpoint;
+import io.warren.grid.spi.CallTarget;
+import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.GridBackend;
+import io.warren.grid.spi.Invocation;
+import io.warren.grid.spi.LeaseGrant;
+import io.warren.grid.spi.PublishRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AMQP client engine: one connection, one exclusive reply queue, one heartbeat queue, pooled
+ * publishing channels. See docs/protocol.md for the messages it sends and the failures it handles.
+ */
+final class AmqpGridBackend implements GridBackend {
+  private static final Logger log = LoggerFactory.getLogger(AmqpGridBackend.class);
+  /** How long control commands (host, terminate, release-now) may take on a worker. */
+  static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
+  /** Bound on waiting for a normal release, which queues behind the lease's own calls. */
+  static final Duration RELEASE_TIMEOUT = Duration.ofHours(1);
+
+  private final Connection connection;
+  private final String clientId = UUID.randomUUID().toString().substring(0, 8);
+  private final AtomicLong sequence = new AtomicLong();
+  private final ScheduledExecutorService scheduler;
+  private final PendingRequests pending;
+  private final WorkerDirectory directory;
+  private final ChannelPool publishers;
+  private final Map<ServiceId, ServiceInfo> published = new ConcurrentHashMap<>();
+  private final Set<String> lostWorkers = ConcurrentHashMap.newKeySet();
+  private final String replyQueue;
+  private volatile GridException closedBecause;
+
+  private AmqpGridBackend(Connection connection) throws IOException {
+    this.connection = connection;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(run -> {
+      Thread thread = new Thread(run, "warren-client-timers-" + clientId);
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.pending = new PendingRequests(scheduler);
+    this.directory = new WorkerDirectory(this::onWorkerLost);
+    this.publishers = new ChannelPool(connection, (code, text, exchange, key, props, body) -> onReturned(key, props));
+    connection.addShutdownListener(this::onConnectionShutdown);
+
+    Channel replies = connection.createChannel();
+    replyQueue = replies.queueDeclare().getQueue(); // server-named, exclusive, auto-delete
+    replies.basicConsume(replyQueue, true, new DefaultConsumer(replies) {
+      @Override
+      public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        onReply(new Reply(props, body));
+      }
+    });
+
+    Channel events = connection.createChannel();
+    events.exchangeDeclare(Protocol.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+    String eventQueue = events.queueDeclare().getQueue();
+    events.queueBind(eventQueue, Protocol.EVENTS_EXCHANGE, Protocol.HEARTBEAT_KEY_PREFIX + "*");
+    events.basicConsume(eventQueue, true, new DefaultConsumer(events) {
+      @Override
+      public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        onHeartbeat(body);
+      }
+    });
+    scheduler.scheduleWithFixedDelay(directory::sweep, 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /** Connects and sets up the client's queues. */
+  static AmqpGridBackend open(BrokerEndpoint broker) {
+    Connection connection = Connections.open(broker, "warren-client");
+    try {
+      return new AmqpGridBackend(connection);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(connection);
+      throw new GridUnavailableException("cannot set up client queues on " + broker.uri() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<WorkerInfo> workers() {
+    return directory.workers();
+  }
+
+  @Override
+  public void awaitWorkers(Set<String> workerIds, Duration timeout) throws InterruptedException {
+    directory.awaitUp(workerIds, timeout);
+  }
+
+  // ---- calls -------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<byte[]> invoke(Invocation invocation) {
+    CallTarget target = invocation.target();
+    ServiceId service = target.service();
+    String queue;
+    String workerId = null;
+    Map<String, Object> headers = new HashMap<>(4);
+    headers.put(Protocol.H_INTERFACE, invocation.interfaceName());
+    headers.put(Protocol.H_METHOD, invocation.signature());
+    headers.put(Protocol.H_DEADLINE, System.currentTimeMillis() + invocation.timeout().toMillis());
+    if (target instanceof CallTarget.Leased leased) {
+      LeaseGrant grant = leased.lease();
+      queue = Protocol.instanceQueue(service, grant.instance());
+      workerId = grant.workerId();
+      headers.put(Protocol.H_LEASE, grant.leaseId());
+    } else if (target instanceof CallTarget.OneInstance one) {
+      queue = Protocol.instanceQueue(service, one.number());
+      workerId = hostOf(service, one.number());
+    } else {
+      queue = Protocol.serviceQueue(service);
+    }
+    Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, Reply::bodyOrThrow);
+    GridException refused = refusal(service, workerId);
+    if (refused != null) {
+      call.future.completeExceptionally(refused);
+      return call.future;
+    }
+    Duration timeout = invocation.timeout();
+    pending.add(call, timeout, () -> new CallTimeoutException(
+        invocation.signature() + " on " + service + " did not complete within " + timeout));
+    call.future.whenComplete((value, failure) -> {
+      if (call.future.isCancelled()) {
+        broadcastCancel(call.id);
+      }
+    });
+    send(call, queue, Messages.request(Protocol.T_CALL, call.id, replyQueue, headers), invocation.arguments());
+    return call.future;
+  }
+
+  /** Why a request cannot be sent at all, or null. */
+  private GridException refusal(ServiceId service, String workerId) {
+    if (closedBecause != null) {
+      return closedBecause;
+    }
+    if (workerId != null && lostWorkers.contains(workerId)) {
+      return new LostInstanceException("worker " + workerId + " hosting " + service + " is gone");
+    }
+    ServiceInfo own = published.get(service);
+    if (workerId == null && own != null && own.instances().isEmpty()) {
+      return new NoInstanceException("no live instance of " + service + " is left");
+    }
+    return null;
+  }
+
+  private void send(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body) {
+    try {
+      publishers.publish("", queue, true, props, body);
+    } catch (IOException | ShutdownSignalException e) {
+      request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
+    }
+  }
+
+  private void broadcastCancel(String callId) {
+    if (closedBecause != null) {
+      return;
+    }
+    AMQP.BasicProperties props = Messages.request(Protocol.T_CANCEL, callId, null, Map.of(Protocol.H_CALL_ID, callId));
+    try {
+      publishers.publish(Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
+    } catch (IOException | ShutdownSignalException e) {
+      log.debug("cancel of {} not sent: {}", callId, e.getMessage());
+    }
+  }
+
+  // ---- leases ------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<LeaseGrant> acquire(ServiceId service, Duration timeout) {
+    String leaseId = clientId + "-L" + sequence.incrementAndGet();
+    Pending<LeaseGrant> acquire = new Pending<>(nextId(), Pending.Kind.ACQUIRE, service, null, reply -> {
+      reply.bodyOrThrow();
+      return new LeaseGrant(
+          leaseId, service,
+          (int) Messages.longHeader(reply.props(), Protocol.H_INSTANCE, -1),
+          Messages.header(reply.props(), Protocol.H_WORKER));
+    });
+    GridException refused = refusal(service, null);
+    if (refused != null) {
+      acquire.future.completeExceptionally(refused);
+      return acquire.future;
+    }
+    pending.add(acquire, timeout, () -> new AcquireTimeoutException("no instance of " + service + " became free within " + timeout));
+    Map<String, Object> headers = Map.of(
+        Protocol.H_LEASE, leaseId,
+        Protocol.H_DEADLINE, System.currentTimeMillis() + timeout.toMillis());
+    send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, replyQueue, headers), new byte[0]);
+    return acquire.future;
+  }
+
+  @Override
+  public CompletableFuture<Void> release(LeaseGrant lease, boolean immediate) {
+    Pending<Void> release = new Pending<>(nextId(), Pending.Kind.RELEASE, lease.service(), lease.workerId(), reply -> {
+      reply.bodyOrThrow();
+      return null;
+    });
+    if (closedBecause != null || lostWorkers.contains(lease.workerId())) {
+      release.future.complete(null); // nothing left to release
+      return release.future;
+    }
+    if (immediate) {
+      pending.add(release, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + lease.workerId() + " did not confirm release-now"));
+      byte[] body = json(new ServiceCommand(lease.service().value(), lease.instance(), lease.leaseId()));
+      send(release, Protocol.workerQueue(lease.workerId()),
+          Messages.request(Protocol.T_RELEASE_NOW, release.id, replyQueue, Map.of()), body);
+    } else {
+      pending.add(release, RELEASE_TIMEOUT, () -> new GridUnavailableException("release of " + lease.leaseId() + " not confirmed"));
+      send(release, Protocol.instanceQueue(lease.service(), lease.instance()),
+          Messages.request(Protocol.T_RELEASE, release.id, replyQueue, Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0]);
+    }
+    return release.future;
+  }
+
+  /** A grant nobody waits for any more (the acquire timed out or was cancelled): give it back. */
+  private void releaseOrphanGrant(Reply grant) {
+    String leaseId = Messages.header(grant.props(), Protocol.H_LEASE);
+    String worker = Messages.header(grant.props(), Protocol.H_WORKER);
+    String service = Messages.header(grant.props(), Protocol.H_SERVICE);
+    long instance = Messages.longHeader(grant.props(), Protocol.H_INSTANCE, -1);
+    if (leaseId == null || worker == null || service == null || instance < 0) {
+      log.warn("unreadable orphan grant {}", grant.props().getCorrelationId());
+      return;
+    }
+    log.debug("releasing orphan grant {} of {}#{}", leaseId, service, instance);
+    release(new LeaseGrant(leaseId, new ServiceId(service), (int) instance, worker), false);
+  }
+
+  // ---- services ----------------------------------------------------------------------------
+
+  @Override
+  public ServiceInfo publish(PublishRequest request) {
+    checkOpen();
+    ServiceId service = new ServiceId(request.name().orElseGet(() -> "svc-" + UUID.randomUUID().toString().substring(0, 12)));
+    List<Heartbeat> workers = directory.upWorkers();
+    if (workers.isEmpty()) {
+      throw new NoInstanceException("cannot publish " + service + ": no live worker");
+    }
+    int instances = request.instances() > 0 ? request.instances() : workers.stream().mapToInt(Heartbeat::slots).sum();
+    Map<String, List<Integer>> placement = Placement.spread(workers, instances);
+    declareServiceQueue(service, request.name().isPresent());
+
+    Map<String, CompletableFuture<Void>> hosted = new HashMap<>();
+    String state = new String(request.state(), StandardCharsets.UTF_8);
+    placement.forEach((worker, numbers) -> hosted.put(worker, control(worker, Protocol.T_HOST, json(new HostCommand(
+        service.value(), request.name().orElse(null), request.implementation(), state, numbers, request.prefetch())))));
+    List<String> failures = new ArrayList<>();
+    Throwable firstCause = null;
+    for (Map.Entry<String, CompletableFuture<Void>> entry : hosted.entrySet()) {
+      try {
+        entry.getValue().join();
+      } catch (RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        failures.add(entry.getKey() + ": " + cause.getMessage());
+        firstCause = firstCause == null ? cause : firstCause;
+      }
+    }
+    List<InstanceInfo> placed = new ArrayList<>();
+    placement.forEach((worker, numbers) -> numbers.forEach(n -> placed.add(new InstanceInfo(service, n, worker, java.util.Optional.empty()))));
+    placed.sort(java.util.Comparator.comparingInt(InstanceInfo::number));
+    ServiceInfo info = new ServiceInfo(service, request.name(), request.implementation(), placed);
+    published.put(service, info);
+    if (!failures.isEmpty()) {
+      terminate(service); // leave nothing half-published behind
+      throw new PublishFailedException("cannot publish " + request.implementation() + " as " + service + ": " + String.join("; ", failures), firstCause);
+    }
+    return info;
+  }
+
+  private void declareServiceQueue(ServiceId service, boolean named) {
+    String queue = Protocol.serviceQueue(service);
+    if (named && queueExists(queue)) {
+      throw new PublishFailedException("a service named '" + service + "' already exists on the broker", null);
+    }
+    withChannel(channel -> channel.queueDeclare(queue, true, false, false, null));
+  }
+
+  @Override
+  public ServiceInfo describe(ServiceId service) {
+    ServiceInfo own = published.get(service);
+    if (own != null) {
+      return own;
+    }
+    return directory.service(service).orElseThrow(() -> new UnknownServiceException("no live worker hosts service " + service));
+  }
+
+  @Override
+  public ServiceId lookup(String name) {
+    checkOpen();
+    ServiceId id;
+    try {
+      id = new ServiceId(name);
+    } catch (IllegalArgumentException e) {
+      throw new UnknownServiceException("no service named '" + name + "': " + e.getMessage());
+    }
+    if (!queueExists(Protocol.serviceQueue(id))) {
+      throw new UnknownServiceException("no service named '" + name + "' on the broker");
+    }
+    return id;
+  }
+
+  @Override
+  public void terminate(ServiceId service) {
+    checkOpen();
+    Set<String> hosts = new LinkedHashSet<>();
+    ServiceInfo own = published.get(service);
+    if (own != null) {
+      own.instances().forEach(i -> hosts.add(i.workerId()));
+    }
+    directory.service(service).ifPresent(info -> info.instances().forEach(i -> hosts.add(i.workerId())));
+    List<CompletableFuture<Void>> stopped = new ArrayList<>();
+    for (String worker : hosts) {
+      if (!lostWorkers.contains(worker)) {
+        stopped.add(control(worker, Protocol.T_TERMINATE, json(new ServiceCommand(service.value(), -1, null))));
+      }
+    }
+    for (CompletableFuture<Void> done : stopped) {
+      try {
+        done.join();
+      } catch (RuntimeException e) {
+        log.warn("terminate of {} on a worker failed: {}", service, e.getMessage());
+      }
+    }
+    withChannel(channel -> channel.queueDelete(Protocol.serviceQueue(service)));
+    published.remove(service);
+    pending.failAll(p -> service.equals(p.service) && p.kind != Pending.Kind.RELEASE,
+        () -> new UnknownServiceException("service " + service + " was terminated"));
+  }
+
+  /** Sends a control command to a worker's queue; the future completes on its acknowledgement. */
+  private CompletableFuture<Void> control(String workerId, String type, byte[] body) {
+    Pending<Void> command = new Pending<>(nextId(), Pending.Kind.CONTROL, null, workerId, reply -> {
+      reply.bodyOrThrow();
+      return null;
+    });
+    pending.add(command, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + workerId + " did not answer '" + type + "' within " + CONTROL_TIMEOUT));
+    send(command, Protocol.workerQueue(workerId), Messages.request(type, command.id, replyQueue, Map.of()), body);
+    return command.future;
+  }
+
+  private String hostOf(ServiceId service, int number) {
+    return describe(service).instances().stream()
+        .filter(i -> i.number() == number)
+        .map(InstanceInfo::workerId)
+        .findFirst()
+        .orElseThrow(() -> new LostInstanceException("service " + service + " has no instance " + number));
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------
+
+  private void onReply(Reply reply) {
+    Pending<?> request = pending.get(reply.props().getCorrelationId());
+    boolean accepted = request != null && request.accept(reply);
+    if (!accepted && Protocol.T_GRANT.equals(reply.type()) && !reply.isError()) {
+      releaseOrphanGrant(reply);
+    }
+  }
+
+  private void onReturned(String routingKey, AMQP.BasicProperties props) {
+    Pending<?> request = pending.get(props.getCorrelationId());
+    if (request == null) {
+      return;
+    }
+    GridException error;
+    if (Protocol.isServiceQueue(routingKey)) {
+      error = new UnknownServiceException("no service " + request.service + " on the broker");
+    } else if (request.kind == Pending.Kind.RELEASE) {
+      request.future.complete(null); // the instance is gone, so it is released
+      return;
+    } else if (Protocol.isInstanceQueue(routingKey)) {
+      error = new LostInstanceException("instance queue " + routingKey + " is gone: its worker stopped or the service was terminated");
+    } else {
+      error = new GridUnavailableException("worker queue " + routingKey + " is gone: the worker stopped");
+    }
+    request.future.completeExceptionally(error);
+  }
+
+  private void onHeartbeat(byte[] body) {
+    Heartbeat heartbeat;
+    try {
+      heartbeat = Codec.json().mapper().readValue(body, Heartbeat.class);
+    } catch (RuntimeException e) {
+      log.warn("ignoring unreadable heartbeat: {}", e.getMessage());
+      return;
+    }
+    if (!Heartbeat.DOWN.equals(heartbeat.state())) {
+      lostWorkers.remove(heartbeat.workerId()); // a worker id that comes back is live again
+    }
+    directory.accept(heartbeat);
+  }
+
+  /** A worker stopped or fell silent: fail what was bound to it, and shrink the services it hosted. */
+  private void onWorkerLost(String workerId) {
+    lostWorkers.add(workerId);
+    log.info("worker {} is gone", workerId);
+    pending.failAll(p -> workerId.equals(p.workerId), () -> new LostInstanceException("worker " + workerId + " is gone"));
+    for (ServiceInfo info : List.copyOf(published.values())) {
+      List<InstanceInfo> left = info.instances().stream().filter(i -> !i.workerId().equals(workerId)).toList();
+      if (left.size() == info.instances().size()) {
+        continue;
+      }
+      published.put(info.id(), new ServiceInfo(info.id(), info.name(), info.implementation(), left));
+      if (left.isEmpty()) {
+        pending.failAll(p -> info.id().equals(p.service) && p.isShared(),
+            () -> new NoInstanceException("the last instance of " + info.id() + " is gone"));
+      }
+    }
+  }
+
+  private void onConnectionShutdown(ShutdownSignalException cause) {
+    if (closedBecause == null) {
+      closedBecause = new GridUnavailableException("lost the broker connection: " + cause.getMessage(), cause);
+      log.warn("broker connection lost: {}", cause.getMessage());
+    }
+    pending.failAll(p -> true, () -> closedBecause);
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  private String nextId() {
+    return clientId + "-" + sequence.incrementAndGet();
+  }
+
+  private void checkOpen() {
+    if (closedBecause != null) {
+      throw closedBecause;
+    }
+  }
+
+  private boolean queueExists(String queue) {
+    try (Channel channel = connection.createChannel()) {
+      channel.queueDeclarePassive(queue);
+      return true;
+    } catch (IOException e) {
+      return false; // 404: the broker closed the throwaway channel, which is why it is throwaway
+    } catch (java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+      return false;
+    }
+  }
+
+  @FunctionalInterface
+  private interface ChannelWork {
+    void run(Channel channel) throws IOException;
+  }
+
+  /** Runs queue management on a throwaway channel: a broker error closes the channel it happens on. */
+  private void withChannel(ChannelWork work) {
+    try (Channel channel = connection.createChannel()) {
+      work.run(channel);
+    } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+      throw new GridUnavailableException("broker refused a queue operation: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] json(Object value) {
+    return Codec.json().mapper().writeValueAsBytes(value);
+  }
+
+  @Override
+  public void close() {
+    if (closedBecause == null) {
+      closedBecause = new GridUnavailableException("the grid is closed");
+    }
+    pending.failAll(p -> true, () -> closedBecause);
+    publishers.close();
+    closeQuietly(connection);
+    scheduler.shutdownNow();
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      if (connection.isOpen()) {
+        connection.close(5_000);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("closing the connection: {}", e.getMessage());
+    }
+  }
+
+  /** For tests and status: how many requests wait for replies. */
+  int pendingCount() {
+    return pending.size();
+  }
+}

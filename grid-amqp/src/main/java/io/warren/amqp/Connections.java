@@ -1,0 +1,63 @@
+package io.warren.amqp;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.warren.grid.GridUnavailableException;
+import io.warren.grid.spi.BrokerEndpoint;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+
+/** Opens broker connections the way every Warren process does. */
+public final class Connections {
+  private Connections() {}
+
+  /** AMQP heartbeat: the broker notices a dead peer (and requeues its unacked calls) within ~2x this. */
+  public static final int AMQP_HEARTBEAT_SECONDS = 5;
+
+  /**
+   * Connects to {@code broker}. For {@code amqps} the JVM's default trust store is used and the
+   * broker's host name is verified (amqp-client's own default for amqps trusts every certificate).
+   *
+   * @throws GridUnavailableException naming the broker (never the password) when it cannot connect
+   */
+  public static Connection open(BrokerEndpoint broker, String connectionName) {
+    ConnectionFactory factory = new ConnectionFactory();
+    try {
+      factory.setUri(broker.uri());
+      if ("amqps".equalsIgnoreCase(broker.uri().getScheme())) {
+        factory.useSslProtocol(SSLContext.getDefault());
+        factory.enableHostnameVerification();
+      }
+    } catch (GeneralSecurityException e) {
+      throw new GridUnavailableException("cannot use broker uri " + broker.uri() + ": " + e.getMessage(), e);
+    }
+    factory.setUsername(broker.username());
+    factory.setPassword(broker.password());
+    factory.setRequestedHeartbeat(AMQP_HEARTBEAT_SECONDS);
+    factory.setConnectionTimeout(10_000);
+    // Recovery is Warren's own job: amqp-client's does not cover a failed first connect or
+    // channel errors, and would re-create exclusive queues under racing names.
+    factory.setAutomaticRecoveryEnabled(false);
+    factory.setTopologyRecoveryEnabled(false);
+    try {
+      return factory.newConnection(connectionName);
+    } catch (IOException | TimeoutException e) {
+      String why = rootCause(e);
+      throw new GridUnavailableException(
+          "cannot connect to broker " + broker.uri() + " as '" + broker.username() + "': " + why, e);
+    }
+  }
+
+  /** The most telling message in a failure's cause chain (the client library often wraps a null one). */
+  private static String rootCause(Throwable failure) {
+    String why = failure.getClass().getSimpleName();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        why = t.getMessage();
+      }
+    }
+    return why;
+  }
+}

@@ -1,0 +1,87 @@
+package io.warren.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import io.warren.grid.ErrorCode;
+import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.WireError;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Builds and reads Warren messages: properties, headers and replies. */
+public final class Messages {
+  private Messages() {}
+
+  /** Properties for a request of {@code type} expecting a reply on {@code replyTo}. */
+  public static AMQP.BasicProperties request(String type, String correlationId, String replyTo, Map<String, Object> headers) {
+    return new AMQP.BasicProperties.Builder()
+        .type(type)
+        .correlationId(correlationId)
+        .replyTo(replyTo)
+        .contentType(Protocol.JSON)
+        .headers(headers)
+        .build();
+  }
+
+  /** A header as a string, or null (the client library hands strings back as LongString). */
+  public static String header(AMQP.BasicProperties props, String name) {
+    Map<String, Object> headers = props.getHeaders();
+    Object value = headers == null ? null : headers.get(name);
+    return value == null ? null : value.toString();
+  }
+
+  /** A numeric header, or {@code fallback}. */
+  public static long longHeader(AMQP.BasicProperties props, String name, long fallback) {
+    Map<String, Object> headers = props.getHeaders();
+    Object value = headers == null ? null : headers.get(name);
+    if (value instanceof Number number) {
+      return number.longValue();
+    }
+    if (value != null) {
+      try {
+        return Long.parseLong(value.toString());
+      } catch (NumberFormatException e) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+
+  /** Publishes a successful reply carrying {@code body} to the request's reply queue, if it has one. */
+  public static void replyOk(Channel channel, AMQP.BasicProperties request, byte[] body) throws IOException {
+    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body);
+  }
+
+  /** Publishes an error reply. */
+  public static void replyError(Channel channel, AMQP.BasicProperties request, WireError error) throws IOException {
+    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Codec.json().mapper().writeValueAsBytes(error));
+  }
+
+  /** Publishes an error reply with a code and message. */
+  public static void replyError(Channel channel, AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
+    replyError(channel, request, WireError.of(code, message));
+  }
+
+  /**
+   * Publishes a reply of {@code type}. Not mandatory: a caller that went away has nothing to
+   * deliver to, and its reply queue (exclusive) went with it.
+   */
+  public static void reply(
+      Channel channel, AMQP.BasicProperties request, String type, String status, Map<String, Object> extraHeaders, byte[] body)
+      throws IOException {
+    String replyTo = request.getReplyTo();
+    if (replyTo == null || replyTo.isEmpty()) {
+      return; // nobody asked for an answer
+    }
+    Map<String, Object> headers = new HashMap<>(extraHeaders);
+    headers.put(Protocol.H_STATUS, status);
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+        .type(type)
+        .correlationId(request.getCorrelationId())
+        .contentType(Protocol.JSON)
+        .headers(headers)
+        .build();
+    channel.basicPublish("", replyTo, false, props, body);
+  }
+}

@@ -1,0 +1,48 @@
+package io.warren.amqp;
+
+import io.warren.grid.ServiceId;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One request waiting for its reply. It is completed exactly once, by whichever comes first: the
+ * reply, a return from the broker, its timeout, the loss of its worker, or the backend closing.
+ *
+ * @param <T> what the caller gets
+ */
+final class Pending<T> {
+  /** What a request is, so failures can be routed to the right ones. */
+  enum Kind { CALL, ACQUIRE, RELEASE, CONTROL }
+
+  final String id;
+  final Kind kind;
+  final ServiceId service;
+  /** The worker the request is bound to, or null for shared-queue requests. */
+  final String workerId;
+  final CompletableFuture<T> future = new CompletableFuture<>();
+  private final Function<Reply, T> decode;
+
+  Pending(String id, Kind kind, ServiceId service, String workerId, Function<Reply, T> decode) {
+    this.id = id;
+    this.kind = kind;
+    this.service = service;
+    this.workerId = workerId;
+    this.decode = decode;
+  }
+
+  /** Completes with the decoded reply; false if the request had already completed. */
+  boolean accept(Reply reply) {
+    T value;
+    try {
+      value = decode.apply(reply);
+    } catch (RuntimeException e) {
+      return future.completeExceptionally(e);
+    }
+    return future.complete(value);
+  }
+
+  /** True for calls and acquires that go to a service's shared queue. */
+  boolean isShared() {
+    return workerId == null && (kind == Kind.CALL || kind == Kind.ACQUIRE);
+  }
+}

@@ -1,0 +1,83 @@
+package io.warren.amqp;
+
+import io.warren.grid.ServiceId;
+
+/**
+ * Names and headers of Warren's AMQP 0-9-1 protocol, shared by clients and workers. The full
+ * description, with who declares what and what happens on each failure, is docs/protocol.md.
+ */
+public final class Protocol {
+  private Protocol() {}
+
+  /** Topic exchange for worker heartbeats ({@code worker.<id>}) and call cancellations ({@code cancel}). */
+  public static final String EVENTS_EXCHANGE = "warren.events";
+  /** Routing key prefix of heartbeats. */
+  public static final String HEARTBEAT_KEY_PREFIX = "worker.";
+  /** Routing key of cancel broadcasts. */
+  public static final String CANCEL_KEY = "cancel";
+
+  /** Header: binary name of the called interface. */
+  public static final String H_INTERFACE = "warren-interface";
+  /** Header: method signature, {@code name(type,...)}. */
+  public static final String H_METHOD = "warren-method";
+  /** Header: epoch milliseconds after which nobody waits for the result any more. */
+  public static final String H_DEADLINE = "warren-deadline";
+  /** Header: lease id (acquire, release, leased calls, grants). */
+  public static final String H_LEASE = "warren-lease";
+  /** Header on replies: {@code ok} or {@code error}. */
+  public static final String H_STATUS = "warren-status";
+  /** Header on grants: the leased instance number. */
+  public static final String H_INSTANCE = "warren-instance";
+  /** Header on grants: the leased service's id. */
+  public static final String H_SERVICE = "warren-service";
+  /** Header on grants: the worker hosting the instance. */
+  public static final String H_WORKER = "warren-worker";
+  /** Header on cancel broadcasts: the cancelled call's id. */
+  public static final String H_CALL_ID = "warren-call-id";
+
+  /** Message types, carried in the AMQP {@code type} property. */
+  public static final String T_CALL = "call";
+  public static final String T_ACQUIRE = "acquire";
+  public static final String T_RELEASE = "release";
+  public static final String T_REPLY = "reply";
+  public static final String T_GRANT = "grant";
+  public static final String T_HOST = "host";
+  public static final String T_TERMINATE = "terminate";
+  public static final String T_RELEASE_NOW = "release-now";
+  public static final String T_SHUTDOWN = "shutdown";
+  public static final String T_CANCEL = "cancel";
+  public static final String T_HEARTBEAT = "heartbeat";
+
+  public static final String STATUS_OK = "ok";
+  public static final String STATUS_ERROR = "error";
+  public static final String JSON = "application/json";
+
+  private static final String SERVICE_PREFIX = "warren.service.";
+  private static final String INSTANCE_PREFIX = "warren.instance.";
+  private static final String WORKER_PREFIX = "warren.worker.";
+
+  /** The durable shared queue of a service: its instances compete for its messages. */
+  public static String serviceQueue(ServiceId service) {
+    return SERVICE_PREFIX + service.value();
+  }
+
+  /** The exclusive queue of one instance: leased and targeted calls, and releases. */
+  public static String instanceQueue(ServiceId service, int number) {
+    return INSTANCE_PREFIX + service.value() + "." + number;
+  }
+
+  /** The exclusive control queue of a worker. */
+  public static String workerQueue(String workerId) {
+    return WORKER_PREFIX + workerId;
+  }
+
+  /** True for a service queue name. */
+  public static boolean isServiceQueue(String queue) {
+    return queue.startsWith(SERVICE_PREFIX);
+  }
+
+  /** True for an instance queue name. */
+  public static boolean isInstanceQueue(String queue) {
+    return queue.startsWith(INSTANCE_PREFIX);
+  }
+}

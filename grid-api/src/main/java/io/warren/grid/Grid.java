@@ -1,0 +1,415 @@
+package io.warren.grid;
+
+import static java.util.Objects.requireNonNull;
+
+import io.warren.grid.internal.AsyncCapture;
+import io.warren.grid.internal.BoundedMap;
+import io.warren.grid.internal.Futures;
+import io.warren.grid.internal.ServiceProxy;
+import io.warren.grid.spi.BrokerEndpoint;
+import io.warren.grid.spi.CallTarget;
+import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.GridBackend;
+import io.warren.grid.spi.GridBackendProvider;
+import io.warren.grid.spi.LeaseGrant;
+import io.warren.grid.spi.ProvisionedWorkers;
+import io.warren.grid.spi.Provisioner;
+import io.warren.grid.spi.PublishRequest;
+import io.warren.grid.spi.ServiceContract;
+import java.lang.reflect.Modifier;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A connection to a Warren grid: publish service objects to worker instances, then call them
+ * through typed proxies, statelessly (the broker picks a free instance) or through a sticky {@link
+ * Lease}.
+ *
+ * <pre>{@code
+ * try (Grid grid = Grid.builder()
+ *         .broker(URI.create("amqp://broker:5672/"))
+ *         .credentials("grid", secret)
+ *         .workers(LocalWorkers.builder().count(2).slots(2).build())  // or an SSH farm
+ *         .build()) {
+ *   ServiceId id = grid.publish(new Sampler(params));           // one instance per slot
+ *   Sampler any = grid.proxy(id, Sampler.class);                 // stateless calls
+ *   try (Lease<Sampler> lease = grid.acquire(id, Sampler.class, Duration.ofMinutes(1))) {
+ *     lease.service().setTemperature(1.5);                       // sticky: one instance
+ *     CompletableFuture<Stats> f = lease.async(s -> s.run(10_000));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>A published object's state (all its fields, written as JSON) is copied to every instance, and
+ * each instance builds its own object of the same class from it, so the class must be on the
+ * workers' class path. An instance runs its calls one at a time.
+ *
+ * <p>Thread-safe. Every future completes: with a value, a {@link GridException} subtype, or a typed
+ * timeout. {@link #close()} terminates the services this grid published, stops the workers it
+ * started and fails anything still pending.
+ */
+public final class Grid implements AutoCloseable {
+  private final GridBackend backend;
+  private final ProvisionedWorkers workers;
+  private final Duration callTimeout;
+  private final int prefetch;
+  private final ExecutorService callbacks;
+  private final Set<ServiceId> published = ConcurrentHashMap.newKeySet();
+
+  private Grid(Builder builder, GridBackend backend, ProvisionedWorkers workers, ExecutorService callbacks) {
+    this.backend = backend;
+    this.workers = workers;
+    this.callTimeout = builder.callTimeout;
+    this.prefetch = builder.prefetch;
+    this.callbacks = callbacks;
+  }
+
+  /** A builder; {@link Builder#broker(URI)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Publishes {@code service} with one instance per worker slot and a generated id. */
+  public ServiceId publish(Object service) {
+    return publish(service, PublishOptions.defaults());
+  }
+
+  /**
+   * Publishes {@code service}: copies its state to new instances on the live workers and blocks
+   * until every instance consumes its queue.
+   *
+   * @throws InvalidServiceInterfaceException if the object implements no usable service interface
+   *     or its state cannot be serialized
+   * @throws PublishFailedException if a worker could not build its instance (none is left behind)
+   */
+  public ServiceId publish(Object service, PublishOptions options) {
+    requireNonNull(service, "service == null");
+    requireNonNull(options, "options == null");
+    Class<?> type = service.getClass();
+    if (type.isAnonymousClass() || type.isLocalClass() || type.isSynthetic()
+        || (type.isMemberClass() && !Modifier.isStatic(type.getModifiers()))) {
+      throw new InvalidServiceInterfaceException(
+          type.getName() + ": a service must be a top-level or static nested class that workers can instantiate");
+    }
+    if (type.getInterfaces().length == 0) {
+      throw new InvalidServiceInterfaceException(type.getName() + ": a service must implement a service interface");
+    }
+    for (Class<?> contract : type.getInterfaces()) {
+      ServiceContract.of(contract); // reject bad interfaces here, not at the first call
+    }
+    byte[] state = Codec.json().encodeState(service);
+    ServiceInfo info = backend.publish(new PublishRequest(options.name(), type.getName(), state, options.instances(), prefetch));
+    published.add(info.id());
+    return info.id();
+  }
+
+  /** The id of the service published under {@code name} by any client. */
+  public ServiceId lookup(String name) {
+    return backend.lookup(requireNonNull(name, "name == null"));
+  }
+
+  /** What is known of a service: its instances and where they run. */
+  public ServiceInfo describe(ServiceId service) {
+    return backend.describe(requireNonNull(service, "service == null"));
+  }
+
+  /** The live workers, from their heartbeats. */
+  public List<WorkerInfo> workers() {
+    return backend.workers();
+  }
+
+  /** A stateless proxy: each call runs on whichever instance is free, with the grid's call timeout. */
+  public <T> T proxy(ServiceId service, Class<T> type) {
+    return proxy(service, type, callTimeout);
+  }
+
+  /** A stateless proxy whose calls time out after {@code timeout}. */
+  public <T> T proxy(ServiceId service, Class<T> type, Duration timeout) {
+    requireNonNull(service, "service == null");
+    requireNonNull(type, "type == null");
+    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, positive(timeout, "timeout"), callbacks, () -> {});
+  }
+
+  /**
+   * Leases one instance, waiting up to {@code timeout} for one to be free.
+   *
+   * @throws AcquireTimeoutException if none became free in time (no instance stays held)
+   */
+  public <T> Lease<T> acquire(ServiceId service, Class<T> type, Duration timeout) {
+    return Futures.await(acquireAsync(service, type, timeout));
+  }
+
+  /**
+   * Leases one instance without blocking. Cancelling the future gives up the wait; a grant that
+   * arrives after that is released at once.
+   */
+  public <T> CompletableFuture<Lease<T>> acquireAsync(ServiceId service, Class<T> type, Duration timeout) {
+    requireNonNull(service, "service == null");
+    ServiceContract.of(requireNonNull(type, "type == null"));
+    CompletableFuture<LeaseGrant> grant = backend.acquire(service, positive(timeout, "timeout"));
+    CompletableFuture<Lease<T>> lease = new CompletableFuture<>();
+    grant.whenComplete((granted, failure) -> {
+      if (failure != null) {
+        lease.completeExceptionally(failure);
+        return;
+      }
+      Lease<T> held = new Lease<>(granted, backend);
+      held.bind(ServiceProxy.create(type, new CallTarget.Leased(granted), backend, callTimeout, callbacks, held::checkHeld));
+      if (!lease.complete(held)) {
+        held.close(); // the caller cancelled while the grant was on its way
+      }
+    });
+    return Futures.cancelPropagatesTo(lease, grant);
+  }
+
+  /**
+   * Calls a method of a stateless proxy without waiting: {@code Grid.async(any, s -> s.run(10))}.
+   * The lambda must make exactly one call on its argument. Cancelling the future cancels the call.
+   */
+  public static <T, R> CompletableFuture<R> async(T proxy, Function<? super T, ? extends R> call) {
+    return AsyncCapture.capture(() -> call.apply(proxy));
+  }
+
+  /** Like {@link #async(Object, Function)} for void methods. */
+  public static <T> CompletableFuture<Void> runAsync(T proxy, Consumer<? super T> call) {
+    return AsyncCapture.capture(() -> {
+      call.accept(proxy);
+      return null;
+    });
+  }
+
+  /** Makes the same call on every instance of {@code service} (leased or not), one future each. */
+  public <T, R> List<CompletableFuture<R>> broadcast(ServiceId service, Class<T> type, Function<? super T, ? extends R> call) {
+    List<CompletableFuture<R>> results = new ArrayList<>();
+    for (InstanceInfo instance : describe(service).instances()) {
+      results.add(async(instanceProxy(service, type, instance.number()), call));
+    }
+    return results;
+  }
+
+  /**
+   * Sends {@code args.get(i)} to instance {@code i}: one argument per instance.
+   *
+   * @throws IllegalArgumentException if there are not exactly as many arguments as instances
+   */
+  public <T, A, R> List<CompletableFuture<R>> scatter(
+      ServiceId service, Class<T> type, List<A> args, BiFunction<? super T, ? super A, ? extends R> call) {
+    List<InstanceInfo> instances = describe(service).instances();
+    if (args.size() != instances.size()) {
+      throw new IllegalArgumentException(
+          "scatter needs one argument per instance: " + service + " has " + instances.size() + ", got " + args.size());
+    }
+    List<CompletableFuture<R>> results = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      A arg = args.get(i);
+      results.add(async(instanceProxy(service, type, instances.get(i).number()), p -> call.apply(p, arg)));
+    }
+    return results;
+  }
+
+  /**
+   * Waits for all {@code futures} and reports each one's {@link Outcome}, in order; a failure does
+   * not cut the others short (Zenoss's DeferredList, not fail-fast).
+   */
+  public static <R> CompletableFuture<List<Outcome<R>>> gather(List<? extends CompletableFuture<? extends R>> futures) {
+    List<CompletableFuture<? extends R>> copy = List.copyOf(futures);
+    return BoundedMap.run(copy, Math.max(1, copy.size()), f -> f.thenApply(v -> (R) v));
+  }
+
+  /**
+   * Calls {@code call(proxy, item)} for every item with at most {@code maxInFlight} calls
+   * outstanding, and reports each item's outcome in order.
+   */
+  public static <T, A, R> CompletableFuture<List<Outcome<R>>> map(
+      T proxy, List<A> items, int maxInFlight, BiFunction<? super T, ? super A, ? extends R> call) {
+    requireNonNull(proxy, "proxy == null");
+    return BoundedMap.run(items, maxInFlight, item -> async(proxy, p -> call.apply(p, item)));
+  }
+
+  /** Stops a service's instances and deletes its queues; calls still waiting fail. */
+  public void terminate(ServiceId service) {
+    backend.terminate(requireNonNull(service, "service == null"));
+    published.remove(service);
+  }
+
+  /**
+   * Terminates the services this grid published, stops the workers it started (they drain first)
+   * and closes the broker connection. Idempotent.
+   */
+  @Override
+  public void close() {
+    try {
+      for (ServiceId service : List.copyOf(published)) {
+        try {
+          terminate(service);
+        } catch (GridException e) {
+          // Keep closing: one unreachable worker must not leave the rest running.
+        }
+      }
+    } finally {
+      try {
+        if (workers != null) {
+          workers.close();
+        }
+      } finally {
+        backend.close();
+        callbacks.shutdown();
+      }
+    }
+  }
+
+  private <T> T instanceProxy(ServiceId service, Class<T> type, int number) {
+    return ServiceProxy.create(type, new CallTarget.OneInstance(service, number), backend, callTimeout, callbacks, () -> {});
+  }
+
+  private static Duration positive(Duration duration, String name) {
+    requireNonNull(duration, name + " == null");
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + duration);
+    }
+    return duration;
+  }
+
+  /** Builds a {@link Grid}. Not thread-safe. */
+  public static final class Builder {
+    private URI broker;
+    private String username;
+    private String password;
+    private Provisioner provisioner;
+    private Duration startupTimeout = Duration.ofSeconds(60);
+    private Duration callTimeout = Duration.ofMinutes(10);
+    private int prefetch = 1;
+
+    private Builder() {}
+
+    /** The broker, {@code amqp://host:port/vhost}; credentials in the URI are accepted. */
+    public Builder broker(URI broker) {
+      this.broker = requireNonNull(broker, "broker == null");
+      return this;
+    }
+
+    /** The broker credentials (override any in the URI). */
+    public Builder credentials(String username, String password) {
+      this.username = requireNonNull(username, "username == null");
+      this.password = requireNonNull(password, "password == null");
+      return this;
+    }
+
+    /** Workers to start for this grid (stopped on close). Without it the grid uses a running farm. */
+    public Builder workers(Provisioner provisioner) {
+      this.provisioner = requireNonNull(provisioner, "provisioner == null");
+      return this;
+    }
+
+    /** How long {@code build()} waits for started workers to report; default 60 s. */
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = positive(timeout, "startupTimeout");
+      return this;
+    }
+
+    /**
+     * The default per-call timeout; default 10 minutes. It bounds calls to a worker that is alive
+     * but never answers; a dead worker is detected from its missing heartbeats much sooner.
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = positive(timeout, "callTimeout");
+      return this;
+    }
+
+    /**
+     * How many shared-queue calls an instance may take before finishing the one it runs; default 1,
+     * the fairest: only a free instance takes work. Higher values trade fairness for throughput.
+     */
+    public Builder prefetch(int prefetch) {
+      if (prefetch < 1) {
+        throw new IllegalArgumentException("prefetch must be >= 1, was " + prefetch);
+      }
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /**
+     * Connects, starts the workers (if any were given) and waits for their heartbeats.
+     *
+     * @throws GridUnavailableException if the broker cannot be reached or the workers did not come up
+     */
+    public Grid build() {
+      if (broker == null) {
+        throw new IllegalStateException("broker(URI) is required");
+      }
+      BrokerEndpoint endpoint = BrokerEndpoint.parse(broker);
+      if (username != null) {
+        endpoint = endpoint.withCredentials(username, password);
+      }
+      GridBackend backend = provider(broker.getScheme()).open(endpoint);
+      ProvisionedWorkers started = null;
+      try {
+        if (provisioner != null) {
+          started = provisioner.start(endpoint);
+          awaitWorkers(backend, started);
+        }
+        return new Grid(this, backend, started, callbackPool());
+      } catch (RuntimeException | Error e) {
+        if (started != null) {
+          started.close();
+        }
+        backend.close();
+        throw e;
+      }
+    }
+
+    private void awaitWorkers(GridBackend backend, ProvisionedWorkers started) {
+      long deadline = System.nanoTime() + startupTimeout.toNanos();
+      // Wait in short slices so a worker that died at start-up is reported at once, with its log.
+      while (true) {
+        started.failure().ifPresent(why -> {
+          throw new GridUnavailableException("a worker failed to start: " + why);
+        });
+        long left = deadline - System.nanoTime();
+        Duration slice = Duration.ofNanos(Math.max(1, Math.min(left, Duration.ofMillis(250).toNanos())));
+        try {
+          backend.awaitWorkers(started.workerIds(), slice);
+          return;
+        } catch (GridUnavailableException e) {
+          if (System.nanoTime() - deadline >= 0) {
+            throw e;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new GridUnavailableException("interrupted while waiting for workers", e);
+        }
+      }
+    }
+
+    private static GridBackendProvider provider(String scheme) {
+      for (GridBackendProvider provider : ServiceLoader.load(GridBackendProvider.class)) {
+        if (provider.supports(scheme)) {
+          return provider;
+        }
+      }
+      throw new IllegalStateException(
+          "no transport for broker scheme '" + scheme + "': put io.warren:grid-amqp on the class path");
+    }
+
+    private static ExecutorService callbackPool() {
+      AtomicInteger count = new AtomicInteger();
+      return Executors.newCachedThreadPool(run -> {
+        Thread thread = new Thread(run, "warren-callback-" + count.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.warren.grid.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.warren.grid.spi.CallTarget;
+import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.GridBackend;
+import io.warren.grid.spi.Invocation;
+import io.warren.grid.spi.MethodContract;
+import io.warren.grid.spi.ServiceContract;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The invocation handler behind every typed proxy. Methods of {@code Object} and default methods
+ * run locally; every other method is looked up in the interface's parsed {@link ServiceContract}
+ * (by full signature) and sent to {@link #target}.
+ */
+public final class ServiceProxy implements InvocationHandler {
+
+  /** Checked before each call; a lease uses it to refuse calls after release. */
+  @FunctionalInterface
+  public interface Gate {
+    void check();
+  }
+
+  private final ServiceContract contract;
+  private final CallTarget target;
+  private final GridBackend backend;
+  private final Duration timeout;
+  private final Executor callbacks;
+  private final Gate gate;
+
+  private ServiceProxy(
+      ServiceContract contract, CallTarget target, GridBackend backend, Duration timeout, Executor callbacks, Gate gate) {
+    this.contract = contract;
+    this.target = target;
+    this.backend = backend;
+    this.timeout = timeout;
+    this.callbacks = callbacks;
+    this.gate = gate;
+  }
+
+  /**
+   * A proxy of {@code type} whose calls go to {@code target}. Async results complete on {@code
+   * callbacks}, never on a transport thread, so user callbacks may block.
+   */
+  public static <T> T create(
+      Class<T> type, CallTarget target, GridBackend backend, Duration timeout, Executor callbacks, Gate gate) {
+    ServiceContract contract = ServiceContract.of(type);
+    ServiceProxy handler = new ServiceProxy(
+        contract, requireNonNull(target, "target == null"), requireNonNull(backend, "backend == null"),
+        requireNonNull(timeout, "timeout == null"), requireNonNull(callbacks, "callbacks == null"),
+        requireNonNull(gate, "gate == null"));
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    if (method.getDeclaringClass() == Object.class) {
+      return objectMethod(proxy, method, args);
+    }
+    if (method.isDefault()) {
+      return InvocationHandler.invokeDefault(proxy, method, args);
+    }
+    MethodContract remote = contract.method(method).orElse(null);
+    if (remote == null) { // an interface redeclaring an Object method, e.g. String toString()
+      return objectMethod(proxy, method, args);
+    }
+    gate.check();
+    Codec codec = Codec.json();
+    byte[] encoded = codec.encodeArguments(remote, args);
+    CompletableFuture<byte[]> call =
+        backend.invoke(new Invocation(target, contract.type().getName(), remote.signature(), encoded, timeout));
+    if (AsyncCapture.active()) {
+      AsyncCapture.offer(decodedAsync(remote, call));
+      return remote.placeholderResult();
+    }
+    if (remote.async()) {
+      return decodedAsync(remote, call);
+    }
+    // Synchronous: decode on the caller's thread, not the transport's.
+    return codec.decodeResult(remote, Futures.await(call));
+  }
+
+  private CompletableFuture<Object> decodedAsync(MethodContract remote, CompletableFuture<byte[]> call) {
+    CompletableFuture<Object> decoded = call.thenApplyAsync(bytes -> Codec.json().decodeResult(remote, bytes), callbacks);
+    return Futures.cancelPropagatesTo(decoded, call);
+  }
+
+  private Object objectMethod(Object proxy, Method method, Object[] args) {
+    return switch (method.getName()) {
+      case "equals" -> proxy == args[0];
+      case "hashCode" -> System.identityHashCode(proxy);
+      case "toString" -> contract.type().getSimpleName() + "Proxy[" + target + "]";
+      default -> throw new UnsupportedOperationException(method.toString());
+    };
+  }
+}

@@ -1,0 +1,142 @@
+package io.warren.grid.spi;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import io.warren.grid.BadRequestException;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Type;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
+
+/**
+ * Encodes call arguments, results and published state as JSON with Jackson, reading and writing
+ * only the types a {@link MethodContract} or an implementation class declares.
+ *
+ * <p>Security: no default typing, and a polymorphic type validator that allows no class names, so a
+ * payload can never make the reader build a class the interface did not declare (the gadget-chain
+ * attacks of default typing). Published state is read into exactly the class being published.
+ *
+ * <p>Fields of any visibility are part of an object's state, so a service object with private
+ * fields is copied as a whole to every instance without needing getters and setters.
+ *
+ * <p>Thread-safe; one shared instance, {@link #json()}.
+ */
+public final class Codec {
+  private static final Codec JSON = new Codec();
+
+  private final JsonMapper mapper;
+
+  private Codec() {
+    this.mapper =
+        JsonMapper.builder()
+            .changeDefaultVisibility(v -> v.withFieldVisibility(Visibility.ANY))
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build())
+            .build();
+  }
+
+  /** The shared JSON codec. */
+  public static Codec json() {
+    return JSON;
+  }
+
+  /** The configured mapper, for protocol messages that are plain records. */
+  public JsonMapper mapper() {
+    return mapper;
+  }
+
+  /** Writes {@code args} as a JSON array, each element as its declared parameter type. */
+  public byte[] encodeArguments(MethodContract method, Object[] args) {
+    List<Type> types = method.parameterTypes();
+    int count = args == null ? 0 : args.length;
+    if (count != types.size()) {
+      throw new BadRequestException(method.displayName() + ": expected " + types.size() + " arguments, got " + count);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    try (JsonGenerator generator = mapper.createGenerator(out)) {
+      generator.writeStartArray();
+      for (int i = 0; i < count; i++) {
+        mapper.writerFor(javaType(types.get(i))).writeValue(generator, args[i]);
+      }
+      generator.writeEndArray();
+    } catch (JacksonException e) {
+      throw new BadRequestException(method.displayName() + ": cannot encode arguments: " + e.getOriginalMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Reads arguments written by {@link #encodeArguments}, refusing anything but the declared types. */
+  public Object[] decodeArguments(MethodContract method, byte[] body) {
+    List<Type> types = method.parameterTypes();
+    JsonNode array;
+    try {
+      array = mapper.readTree(body);
+    } catch (JacksonException e) {
+      throw new BadRequestException(method.displayName() + ": arguments are not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (array == null || !array.isArray()) {
+      throw new BadRequestException(method.displayName() + ": arguments must be a JSON array");
+    }
+    if (array.size() != types.size()) {
+      throw new BadRequestException(
+          method.displayName() + ": expected " + types.size() + " arguments, got " + array.size());
+    }
+    Object[] args = new Object[types.size()];
+    for (int i = 0; i < args.length; i++) {
+      try {
+        args[i] = mapper.readerFor(javaType(types.get(i))).readValue(array.get(i));
+      } catch (JacksonException e) {
+        throw new BadRequestException(
+            method.displayName() + ": argument " + i + " is not a " + types.get(i).getTypeName() + ": "
+                + e.getOriginalMessage(), e);
+      }
+    }
+    return args;
+  }
+
+  /** Writes a result as the method's declared result type. */
+  public byte[] encodeResult(MethodContract method, Object result) {
+    return mapper.writerFor(javaType(method.resultType())).writeValueAsBytes(result);
+  }
+
+  /** Reads a result as the method's declared result type. */
+  public Object decodeResult(MethodContract method, byte[] body) {
+    try {
+      return mapper.readerFor(javaType(method.resultType())).readValue(body);
+    } catch (JacksonException e) {
+      throw new BadRequestException(method.displayName() + ": cannot decode the result: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Writes a service object's state: all its fields. */
+  public byte[] encodeState(Object instance) {
+    try {
+      return mapper.writeValueAsBytes(instance);
+    } catch (JacksonException e) {
+      throw new io.warren.grid.InvalidServiceInterfaceException(
+          instance.getClass().getName() + ": its state cannot be serialized: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Builds a copy of a service object of exactly {@code type} from its state. */
+  public <T> T decodeState(byte[] state, Class<T> type) {
+    try {
+      return mapper.readValue(state, type);
+    } catch (JacksonException e) {
+      throw new BadRequestException(type.getName() + ": cannot build an instance from its state: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private JavaType javaType(Type type) {
+    return mapper.getTypeFactory().constructType(type);
+  }
+}

@@ -1,0 +1,63 @@
+package io.warren.grid.spi;
+
+import io.warren.grid.ServiceId;
+import io.warren.grid.ServiceInfo;
+import io.warren.grid.WorkerInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The client side of a transport: what {@link io.warren.grid.Grid} needs from a broker. Found through
+ * {@link GridBackendProvider} and {@link java.util.ServiceLoader}.
+ *
+ * <p>Thread-safe. Every future it returns completes: with a value, a {@link
+ * io.warren.grid.GridException}, or a typed timeout; {@link #close()} fails whatever is still
+ * pending with {@link io.warren.grid.GridUnavailableException}. Futures may be completed on
+ * transport threads, so callers must not block inside their callbacks.
+ */
+public interface GridBackend extends AutoCloseable {
+
+  /** The workers whose heartbeats are current, ordered by id. */
+  List<WorkerInfo> workers();
+
+  /**
+   * Blocks until every worker in {@code workerIds} has reported itself up.
+   *
+   * @throws io.warren.grid.GridUnavailableException naming the missing workers after {@code timeout}
+   */
+  void awaitWorkers(Set<String> workerIds, Duration timeout) throws InterruptedException;
+
+  /** Creates the service's queue and its instances over the live workers; blocks until all are up. */
+  ServiceInfo publish(PublishRequest request);
+
+  /** What is known of a service: from this client's own publishes, or from worker heartbeats. */
+  ServiceInfo describe(ServiceId service);
+
+  /** Finds a named service on the broker; throws {@link io.warren.grid.UnknownServiceException}. */
+  ServiceId lookup(String name);
+
+  /**
+   * Sends one call; the future completes with the encoded result. Cancelling the future cancels the
+   * call: the worker skips it if it has not started.
+   */
+  CompletableFuture<byte[]> invoke(Invocation invocation);
+
+  /** Waits (in the broker's queue, FIFO) for a free instance of {@code service}. */
+  CompletableFuture<LeaseGrant> acquire(ServiceId service, Duration timeout);
+
+  /**
+   * Releases a lease. A normal release travels behind the lease's earlier calls and takes effect
+   * after the last of them; {@code immediate} frees the instance as soon as its current call ends
+   * and fails the lease's queued calls with {@link io.warren.grid.LeaseReleasedException}.
+   */
+  CompletableFuture<Void> release(LeaseGrant lease, boolean immediate);
+
+  /** Stops a service's instances and deletes its queues. Calls still waiting fail. */
+  void terminate(ServiceId service);
+
+  /** Fails everything pending and closes the broker connection. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,61 @@
+package io.warren.grid.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import io.warren.grid.ErrorCode;
+import io.warren.grid.GridException;
+import io.warren.grid.RemoteException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A failure as it travels from a worker to a caller: its code, message and, for exceptions thrown by
+ * service code, the remote class name and stack.
+ *
+ * @param code what kind of failure
+ * @param message a human-readable explanation
+ * @param remoteClass the thrown class for {@link ErrorCode#REMOTE}, else null
+ * @param stack the thrown exception's frames for {@link ErrorCode#REMOTE}, else empty
+ */
+public record WireError(ErrorCode code, String message, String remoteClass, List<Frame> stack) {
+  public WireError {
+    requireNonNull(code, "code == null");
+    stack = stack == null ? List.of() : List.copyOf(stack);
+  }
+
+  /** One stack frame. */
+  public record Frame(String className, String method, String file, int line) {
+    static Frame of(StackTraceElement e) {
+      return new Frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber());
+    }
+
+    StackTraceElement toElement() {
+      return new StackTraceElement(className, method, file, line);
+    }
+  }
+
+  /** A non-remote failure. */
+  public static WireError of(ErrorCode code, String message) {
+    return new WireError(code, message, null, List.of());
+  }
+
+  /** What a service method threw. */
+  public static WireError thrown(Throwable thrown) {
+    return new WireError(
+        ErrorCode.REMOTE,
+        thrown.getMessage(),
+        thrown.getClass().getName(),
+        Arrays.stream(thrown.getStackTrace()).map(Frame::of).toList());
+  }
+
+  /** The exception a caller sees. */
+  public GridException toException() {
+    if (code == ErrorCode.REMOTE) {
+      return new RemoteException(
+          remoteClass == null ? "unknown" : remoteClass,
+          message,
+          stack.stream().map(Frame::toElement).toList());
+    }
+    return GridException.of(code, message);
+  }
+}

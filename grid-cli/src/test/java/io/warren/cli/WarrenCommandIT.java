@@ -1,0 +1,60 @@
+package io.warren.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Drives the {@code warren} command as a user would: a process, its output, its exit code. */
+class WarrenCommandIT {
+
+  record Run(int exitCode, String output) {}
+
+  @Test
+  void demoRunsAWholeGridAndCleansUp() throws Exception {
+    Run run = warren("demo", "--sweeps", "200", "--points", "6", "--size", "16");
+    assertEquals(0, run.exitCode(), run.output());
+    assertTrue(run.output().contains("service  ising: 4 instances of IsingSampler"), run.output());
+    assertTrue(run.output().contains("6/6 temperatures sampled"), run.output());
+    long tableRows = run.output().lines().filter(l -> l.matches("\\s+\\d\\.\\d\\d\\s+-\\d\\.\\d{4}.*")).count();
+    assertEquals(6, tableRows, "one row per temperature:\n" + run.output());
+    assertTrue(run.output().contains("4 pipelined rounds"), run.output());
+    assertTrue(run.output().contains("done in"), run.output());
+    assertFalse(run.output().contains("Exception"), run.output());
+  }
+
+  @Test
+  void badOptionsPrintOneLineAndFail() throws Exception {
+    Run run = warren("demo", "--workers", "0");
+    assertNotEquals(0, run.exitCode());
+    assertEquals(1, run.output().strip().lines().count(), run.output());
+    assertTrue(run.output().startsWith("warren: "), run.output());
+  }
+
+  @Test
+  void unknownCommandsFail() throws Exception {
+    Run run = warren("launch-rockets");
+    assertNotEquals(0, run.exitCode());
+    assertTrue(run.output().contains("launch-rockets"), run.output());
+  }
+
+  private static Run warren(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), WarrenMain.class.getName()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(2, TimeUnit.MINUTES), "warren exited");
+    return new Run(process.exitValue(), output);
+  }
+}

@@ -1,0 +1,391 @@
+package io.warren.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.grid.AcquireTimeoutException;
+import io.warren.grid.Grid;
+import io.warren.grid.InstanceInfo;
+import io.warren.grid.InvalidServiceInterfaceException;
+import io.warren.grid.Lease;
+import io.warren.grid.LeaseReleasedException;
+import io.warren.grid.Outcome;
+import io.warren.grid.PublishFailedException;
+import io.warren.grid.PublishOptions;
+import io.warren.grid.RemoteException;
+import io.warren.grid.ServiceId;
+import io.warren.grid.UnknownMethodException;
+import io.warren.grid.UnknownServiceException;
+import io.warren.worker.LocalWorkers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The grid's behaviour end to end — real broker, two real worker JVMs — written once and run
+ * against every broker Warren supports (one subclass per broker).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AbstractGridIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private BrokerUnderTest broker;
+  protected Grid grid;
+
+  /** Starts the broker this suite runs against. */
+  protected abstract BrokerUnderTest startBroker() throws Exception;
+
+  @BeforeAll
+  void startGrid() throws Exception {
+    broker = startBroker();
+    grid = Grid.builder()
+        .broker(broker.uri())
+        .credentials(broker.username(), broker.password())
+        .workers(LocalWorkers.builder()
+            .count(2)
+            .slots(2)
+            .heartbeatInterval(Duration.ofMillis(500))
+            .logDirectory(Path.of("target", "worker-logs", getClass().getSimpleName()))
+            .build())
+        .callTimeout(Duration.ofSeconds(60))
+        .build();
+  }
+
+  @AfterAll
+  void stopGrid() throws Exception {
+    try {
+      if (grid != null) {
+        grid.close();
+      }
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  @Test
+  void statelessCallsSpreadOverAllFourInstances() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(4));
+    Map<String, Long> perWorker = grid.describe(id).instances().stream()
+        .collect(Collectors.groupingBy(InstanceInfo::workerId, Collectors.counting()));
+    assertEquals(Map.of(2L, 2L), perWorker.values().stream().collect(Collectors.groupingBy(n -> n, Collectors.counting())),
+        "4 instances over 2 workers, 2 each: " + perWorker);
+
+    Tally any = grid.proxy(id, Tally.class);
+    List<Integer> inputs = IntStream.range(0, 1000).boxed().toList();
+    List<Outcome<Tally.Hit>> outcomes = Grid.map(any, inputs, 16, Tally::hit).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    Map<String, Integer> callsPerInstance = new java.util.HashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Tally.Hit hit = outcomes.get(i).value();
+      assertEquals(2L * i, hit.doubled());
+      callsPerInstance.merge(hit.token(), 1, Integer::sum);
+    }
+    assertEquals(4, callsPerInstance.size(), "every instance took calls: " + callsPerInstance);
+    callsPerInstance.values().forEach(n -> assertTrue(n >= 50, "each instance gets a share: " + callsPerInstance));
+    grid.terminate(id);
+  }
+
+  @Test
+  void overloadsDispatchOnTheFullSignature() {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Tally tally = grid.proxy(id, Tally.class);
+    assertEquals(20, tally.hit(10).doubled());
+    assertEquals(21, tally.hit(10L).doubled());
+    assertTrue(tally.toString().startsWith("TallyProxy["), "toString stays local: " + tally);
+    assertEquals(tally, tally);
+    grid.terminate(id);
+  }
+
+  @Test
+  void twoLeasesHoldTwoInstancesWithTheirOwnState() {
+    ServiceId id = grid.publish(new TallyService(5), PublishOptions.defaults().instances(2));
+    try (Lease<Tally> first = grid.acquire(id, Tally.class, WAIT);
+        Lease<Tally> second = grid.acquire(id, Tally.class, WAIT)) {
+      assertNotEquals(first.instance(), second.instance());
+      assertNotEquals(first.service().token(), second.service().token());
+      first.service().set(42);
+      assertEquals(42, first.service().get());
+      assertEquals(5, second.service().get(), "state set through one lease is not seen through the other");
+      String firstToken = first.service().token();
+      for (int i = 0; i < 20; i++) {
+        assertEquals(firstToken, first.service().hit(i).token(), "every leased call reaches the same instance");
+      }
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void aWaitingAcquireGetsTheInstanceTheMomentItIsReleased() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+    Lease<Tally> first = grid.acquire(id, Tally.class, WAIT);
+    Lease<Tally> second = grid.acquire(id, Tally.class, WAIT);
+    CompletableFuture<Lease<Tally>> third = grid.acquireAsync(id, Tally.class, WAIT);
+    Thread.sleep(300);
+    assertFalse(third.isDone(), "all instances are leased, so the third acquire waits");
+
+    first.close();
+    Lease<Tally> granted = third.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(first.instance(), granted.instance());
+    assertThrows(LeaseReleasedException.class, () -> first.service().get());
+    granted.close();
+    second.close();
+    grid.terminate(id);
+  }
+
+  @Test
+  void acquireTimesOutWithATypedErrorAndLeavesNoInstanceHeld() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Lease<Tally> held = grid.acquire(id, Tally.class, WAIT);
+    AcquireTimeoutException timeout =
+        assertThrows(AcquireTimeoutException.class, () -> grid.acquire(id, Tally.class, Duration.ofMillis(300)));
+    assertTrue(timeout.getMessage().contains(id.value()), timeout.getMessage());
+    held.close();
+    held.released().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // The expired acquire still sat in the queue; it must not have taken the instance.
+    try (Lease<Tally> again = grid.acquire(id, Tally.class, Duration.ofSeconds(10))) {
+      assertEquals(held.instance(), again.instance());
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void aCancelledAcquireLeavesNoInstanceHeld() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<Lease<Tally>> abandoned = grid.acquireAsync(id, Tally.class, WAIT);
+      if (!abandoned.cancel(true)) {
+        abandoned.get().close(); // the grant won the race: a normal lease, released normally
+      }
+      // A grant that arrives after the cancel is given back at once, so the one instance is free.
+      try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(10))) {
+        assertEquals(0, lease.instance());
+      }
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void releaseTakesEffectAfterTheLastPipelinedCall() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);
+    List<CompletableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int value = i;
+      calls.add(lease.async(t -> t.appendSlowly(value, 20)));
+    }
+    lease.close(); // does not wait: the release queues behind the 10 calls
+    assertFalse(calls.get(9).isDone(), "close() returned before the calls finished");
+
+    try (Lease<Tally> next = grid.acquire(id, Tally.class, WAIT)) {
+      assertEquals(IntStream.range(0, 10).boxed().toList(), next.service().log(),
+          "all 10 calls ran, in order, before the instance was leased again");
+    }
+    String token = calls.get(0).get();
+    for (CompletableFuture<String> call : calls) {
+      assertEquals(token, call.get(), "all on the same instance");
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void releaseNowFailsTheLeasesQueuedCalls() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);
+    CompletableFuture<String> running = lease.async(t -> t.appendSlowly(1, 300));
+    List<CompletableFuture<String>> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queued.add(lease.async(t -> t.appendSlowly(2, 300)));
+    }
+    Thread.sleep(100); // let the first call start
+    lease.releaseNow().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // The call that was running when the lease was revoked finishes normally.
+    assertEquals(36, running.get(WAIT.toSeconds(), TimeUnit.SECONDS).length());
+    int refused = 0;
+    for (CompletableFuture<String> call : queued) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+      assertInstanceOf(LeaseReleasedException.class, e.getCause());
+      refused++;
+    }
+    assertEquals(5, refused);
+    try (Lease<Tally> next = grid.acquire(id, Tally.class, WAIT)) {
+      assertEquals(List.of(1), next.service().log(), "only the call that was running when released ran");
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void remoteExceptionArrivesWithClassMessageAndStack() {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Tally tally = grid.proxy(id, Tally.class);
+    RemoteException e = assertThrows(RemoteException.class, () -> tally.boom("no fuel"));
+    assertEquals("java.lang.IllegalStateException", e.remoteClassName());
+    assertEquals("no fuel", e.remoteMessage());
+    assertTrue(e.remoteStack().stream().anyMatch(f -> f.getClassName().equals(TallyService.class.getName())),
+        "the remote stack shows where the service threw");
+    assertEquals(7, tally.get() + 7, "the instance keeps serving after a failed call");
+    grid.terminate(id);
+  }
+
+  @Test
+  void unknownServiceAndUnknownMethodAreTypedErrors() {
+    Tally missing = grid.proxy(new ServiceId("no-such-service"), Tally.class);
+    assertThrows(UnknownServiceException.class, () -> missing.get());
+    assertThrows(UnknownServiceException.class, () -> grid.lookup("no-such-service"));
+
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    UnknownMethodException e = assertThrows(UnknownMethodException.class, () -> grid.proxy(id, Unrelated.class).nothing());
+    assertTrue(e.getMessage().contains(Unrelated.class.getName()), e.getMessage());
+    grid.terminate(id);
+    assertThrows(UnknownServiceException.class, () -> grid.proxy(id, Tally.class).get(), "terminated means gone");
+  }
+
+  @Test
+  void namedServicesAreFoundByName() {
+    ServiceId id = grid.publish(new TallyService(9), PublishOptions.defaults().named("tally-" + getClass().getSimpleName()).instances(1));
+    ServiceId found = grid.lookup("tally-" + getClass().getSimpleName());
+    assertEquals(id, found);
+    assertEquals(9, grid.proxy(found, Tally.class).get());
+    assertThrows(PublishFailedException.class,
+        () -> grid.publish(new TallyService(), PublishOptions.defaults().named(id.value())), "names are unique");
+    grid.terminate(id);
+  }
+
+  @Test
+  void badServicesAreRejectedBeforeAnythingIsSent() {
+    assertThrows(InvalidServiceInterfaceException.class, () -> grid.publish(new Object()));
+    Tally anonymous = new Tally() {
+      public Hit hit(int x) { return null; }
+      public Hit hit(long x) { return null; }
+      public void set(int value) {}
+      public int get() { return 0; }
+      public String appendSlowly(int value, int millis) { return null; }
+      public List<Integer> log() { return null; }
+      public String boom(String why) { return null; }
+      public CompletableFuture<Integer> squareAsync(int x) { return null; }
+      public Span span(int millis) { return null; }
+      public String token() { return null; }
+    };
+    assertThrows(InvalidServiceInterfaceException.class, () -> grid.publish(anonymous));
+  }
+
+  @Test
+  void asyncMethodsAndAsyncCallsOfSyncMethods() throws Exception {
+    ServiceId id = grid.publish(new TallyService(3), PublishOptions.defaults().instances(2));
+    Tally tally = grid.proxy(id, Tally.class);
+    assertEquals(49, tally.squareAsync(7).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    CompletableFuture<Integer> value = Grid.async(tally, Tally::get);
+    assertEquals(3, value.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    CompletableFuture<Void> done = Grid.runAsync(tally, t -> t.set(3));
+    done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // Callbacks run off the transport threads, so a callback may itself make a blocking call.
+    int chained = Grid.async(tally, t -> t.hit(1)).thenApply(hit -> tally.get()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(3, chained);
+    assertThrows(IllegalArgumentException.class, () -> Grid.async(tally, t -> t.get() + t.get()), "one call per async lambda");
+    grid.terminate(id);
+  }
+
+  @Test
+  void cancellingAFutureCancelsTheCall() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);
+    CompletableFuture<String> slow = lease.async(t -> t.appendSlowly(1, 500));
+    CompletableFuture<String> doomed = lease.async(t -> t.appendSlowly(2, 0));
+    assertTrue(doomed.cancel(true));
+    slow.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(List.of(1), lease.service().log(), "the cancelled call never ran");
+    lease.close();
+    grid.terminate(id);
+  }
+
+  @Test
+  void gatherReportsEverySuccessAndEveryFailure() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(4));
+    Tally tally = grid.proxy(id, Tally.class);
+    List<CompletableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int n = i;
+      calls.add(Grid.async(tally, t -> n == 6 ? t.boom("six") : t.appendSlowly(n, 5)));
+    }
+    List<Outcome<String>> outcomes = Grid.gather(calls).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(9, outcomes.stream().filter(Outcome::isSuccess).count());
+    Outcome<String> failed = outcomes.get(6);
+    assertFalse(failed.isSuccess());
+    assertEquals("six", assertInstanceOf(RemoteException.class, failed.failure()).remoteMessage());
+    grid.terminate(id);
+  }
+
+  @Test
+  void boundedMapNeverExceedsItsLimit() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(4));
+    Tally tally = grid.proxy(id, Tally.class);
+    int limit = 3;
+    List<Outcome<Tally.Span>> spans = Grid.map(tally, IntStream.range(0, 12).boxed().toList(), limit, (t, i) -> t.span(40))
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    int maxConcurrent = maxOverlap(spans.stream().map(Outcome::value).toList());
+    assertTrue(maxConcurrent <= limit, "at most " + limit + " calls ran at once, saw " + maxConcurrent);
+    assertTrue(maxConcurrent >= 2, "the map did run calls concurrently, saw " + maxConcurrent);
+    grid.terminate(id);
+  }
+
+  @Test
+  void broadcastReachesEveryInstanceAndScatterGivesEachOneArgument() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(3));
+    List<CompletableFuture<Void>> set = new ArrayList<>();
+    grid.<Tally, Void>broadcast(id, Tally.class, t -> {
+      t.set(11);
+      return null;
+    }).forEach(set::add);
+    Grid.gather(set).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    List<Integer> values = join(grid.broadcast(id, Tally.class, Tally::get));
+    assertEquals(List.of(11, 11, 11), values);
+
+    List<Tally.Hit> hits = join(grid.scatter(id, Tally.class, List.of(1, 2, 3), Tally::hit));
+    assertEquals(List.of(2L, 4L, 6L), hits.stream().map(Tally.Hit::doubled).toList());
+    assertEquals(3, hits.stream().map(Tally.Hit::token).distinct().count(), "one argument per instance");
+    assertThrows(IllegalArgumentException.class, () -> grid.scatter(id, Tally.class, List.of(1), Tally::hit));
+    grid.terminate(id);
+  }
+
+  private static <T> List<T> join(List<CompletableFuture<T>> futures) throws Exception {
+    List<T> values = new ArrayList<>();
+    for (CompletableFuture<T> future : futures) {
+      values.add(future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+    return values;
+  }
+
+  /** The largest number of spans that overlap at one moment. */
+  private static int maxOverlap(List<Tally.Span> spans) {
+    List<long[]> edges = new ArrayList<>();
+    for (Tally.Span span : spans) {
+      edges.add(new long[] {span.startMicros(), 1});
+      edges.add(new long[] {span.endMicros(), -1});
+    }
+    edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1])); // ends before starts
+    int current = 0;
+    int max = 0;
+    for (long[] edge : edges) {
+      current += (int) edge[1];
+      max = Math.max(max, current);
+    }
+    return max;
+  }
+
+}

@@ -1,0 +1,39 @@
+package io.warren.it;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The service the end-to-end suites publish: stateful, with slow, failing and async methods. */
+public interface Tally {
+
+  /** Which instance answered, and twice {@code x}. */
+  Hit hit(int x);
+
+  /** Overload: the same with a long, to prove dispatch is by full signature. */
+  Hit hit(long x);
+
+  void set(int value);
+
+  int get();
+
+  /** Appends {@code value} to this instance's log after sleeping {@code millis}; returns the instance token. */
+  String appendSlowly(int value, int millis);
+
+  /** This instance's log of appended values. */
+  List<Integer> log();
+
+  /** Throws IllegalStateException with {@code why}. */
+  String boom(String why);
+
+  CompletableFuture<Integer> squareAsync(int x);
+
+  /** Sleeps {@code millis} and reports when it ran (wall clock, microseconds). */
+  Span span(int millis);
+
+  /** A token that differs per instance: each instance is its own copy. */
+  String token();
+
+  record Hit(String token, long doubled) {}
+
+  record Span(long startMicros, long endMicros) {}
+}

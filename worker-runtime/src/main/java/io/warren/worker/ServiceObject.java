@@ -1,0 +1,112 @@
+package io.warren.worker;
+
+import io.warren.grid.ErrorCode;
+import io.warren.grid.GridException;
+import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.MethodContract;
+import io.warren.grid.spi.ServiceContract;
+import io.warren.grid.spi.WireError;
+import java.lang.reflect.InvocationTargetException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One hosted service object and the calls it accepts: a call names an interface the object
+ * implements and a method signature of that interface; its arguments are decoded as the method's
+ * declared parameter types only. Not thread-safe: its instance runner calls it one call at a time.
+ */
+final class ServiceObject {
+  /** A call's result: encoded value or error. */
+  record Result(byte[] value, WireError error) {
+    static Result ok(byte[] value) {
+      return new Result(value, null);
+    }
+
+    static Result failed(WireError error) {
+      return new Result(null, error);
+    }
+  }
+
+  private final Object target;
+  private final Map<String, Class<?>> interfaces = new HashMap<>();
+
+  ServiceObject(Object target) {
+    this.target = target;
+    collectInterfaces(target.getClass());
+  }
+
+  /** Builds an instance of {@code className} from its published state. */
+  static ServiceObject instantiate(String className, byte[] state) throws ClassNotFoundException {
+    Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+    if (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+      throw new IllegalArgumentException(className + " is not a concrete class");
+    }
+    return new ServiceObject(Codec.json().decodeState(state, type));
+  }
+
+  /** Runs one call to completion (for async methods, until their future completes). */
+  Result invoke(String interfaceName, String signature, byte[] arguments) {
+    Class<?> contractType = interfaces.get(interfaceName);
+    if (contractType == null) {
+      return Result.failed(WireError.of(ErrorCode.UNKNOWN_METHOD,
+          target.getClass().getName() + " does not implement " + interfaceName));
+    }
+    MethodContract method;
+    Object[] args;
+    try {
+      method = ServiceContract.of(contractType).method(signature).orElse(null);
+      if (method == null) {
+        return Result.failed(WireError.of(ErrorCode.UNKNOWN_METHOD,
+            contractType.getSimpleName() + " has no method " + signature));
+      }
+      args = Codec.json().decodeArguments(method, arguments);
+    } catch (GridException e) {
+      return Result.failed(WireError.of(e.code(), e.getMessage()));
+    }
+    Object value;
+    try {
+      value = method.method().invoke(target, args);
+      if (method.async()) {
+        value = value == null ? null : ((CompletableFuture<?>) value).get();
+      }
+    } catch (InvocationTargetException e) {
+      return Result.failed(WireError.thrown(e.getCause()));
+    } catch (ExecutionException e) {
+      return Result.failed(WireError.thrown(e.getCause() != null ? e.getCause() : e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Result.failed(WireError.of(ErrorCode.CANCELLED, method.displayName() + " was interrupted"));
+    } catch (IllegalAccessException | IllegalArgumentException e) {
+      return Result.failed(WireError.of(ErrorCode.BAD_REQUEST, method.displayName() + ": " + e.getMessage()));
+    }
+    try {
+      return Result.ok(Codec.json().encodeResult(method, value));
+    } catch (RuntimeException e) {
+      return Result.failed(WireError.of(ErrorCode.BAD_REQUEST,
+          method.displayName() + ": cannot encode the result: " + e.getMessage()));
+    }
+  }
+
+  /** The implementation's class name. */
+  String implementation() {
+    return target.getClass().getName();
+  }
+
+  private void collectInterfaces(Class<?> type) {
+    for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+      for (Class<?> contract : current.getInterfaces()) {
+        addInterface(contract);
+      }
+    }
+  }
+
+  private void addInterface(Class<?> contract) {
+    if (interfaces.putIfAbsent(contract.getName(), contract) == null) {
+      for (Class<?> parent : contract.getInterfaces()) {
+        addInterface(parent);
+      }
+    }
+  }
+}

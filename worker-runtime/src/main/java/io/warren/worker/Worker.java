@@ -1,0 +1,322 @@
+package io.warren.worker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.warren.amqp.Connections;
+import io.warren.amqp.Heartbeat;
+import io.warren.amqp.HostCommand;
+import io.warren.amqp.Messages;
+import io.warren.amqp.Protocol;
+import io.warren.amqp.ServiceCommand;
+import io.warren.grid.ErrorCode;
+import io.warren.grid.ServiceId;
+import io.warren.grid.spi.BrokerEndpoint;
+import io.warren.grid.spi.Codec;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker runtime: hosts service instances on request, heartbeats, and drains on shutdown.
+ *
+ * <p>Threads: control commands are handled one at a time on the control thread, which owns the
+ * control channel; heartbeats are sent by the heartbeat thread on its own channel; each instance
+ * has its own thread and channels ({@link InstanceRunner}). Everything sleeps until a message or
+ * the heartbeat timer wakes it.
+ */
+public final class Worker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  private final WorkerOptions options;
+  private final Connection connection;
+  private final Channel control;
+  private final Channel heartbeats;
+  private final ExecutorService controlThread;
+  private final ScheduledExecutorService heartbeatThread;
+  private final Map<String, InstanceRunner> instances = new ConcurrentHashMap<>();
+  private final CancelledCalls cancelled = new CancelledCalls();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final String host = hostName();
+  private volatile String state = Heartbeat.UP;
+  private volatile int exitCode;
+
+  private Worker(WorkerOptions options, BrokerEndpoint broker) throws IOException {
+    this.options = options;
+    this.connection = Connections.open(broker, "warren-worker-" + options.workerId());
+    this.controlThread = Executors.newSingleThreadExecutor(named("warren-control"));
+    this.heartbeatThread = Executors.newSingleThreadScheduledExecutor(named("warren-heartbeat"));
+    connection.addShutdownListener(this::onConnectionLost);
+
+    heartbeats = connection.createChannel();
+    heartbeats.exchangeDeclare(Protocol.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+    control = connection.createChannel();
+    String queue = Protocol.workerQueue(options.workerId());
+    control.queueDeclare(queue, false, true, false, null); // exclusive: a second worker with this id fails here
+    control.queueBind(queue, Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY);
+    control.basicConsume(queue, true, new DefaultConsumer(control) {
+      @Override
+      public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        if (Protocol.T_CANCEL.equals(props.getType())) {
+          cancelled.add(Messages.header(props, Protocol.H_CALL_ID)); // at once, not behind other commands
+        } else {
+          controlThread.execute(() -> onControl(props, body));
+        }
+      }
+    });
+    long interval = options.heartbeatInterval().toMillis();
+    heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Connects and starts serving.
+   *
+   * @throws io.warren.grid.GridUnavailableException if the broker cannot be reached
+   */
+  public static Worker start(WorkerOptions options, BrokerEndpoint broker) throws IOException {
+    return new Worker(options, broker);
+  }
+
+  /** Blocks until the worker has stopped; returns its exit code (0 after a clean drain). */
+  public int awaitTermination() throws InterruptedException {
+    terminated.await();
+    return exitCode;
+  }
+
+  // ---- control -----------------------------------------------------------------------------
+
+  private void onControl(AMQP.BasicProperties props, byte[] body) {
+    String type = props.getType();
+    try {
+      switch (type == null ? "" : type) {
+        case Protocol.T_HOST -> host(props, Codec.json().mapper().readValue(body, HostCommand.class));
+        case Protocol.T_TERMINATE -> terminate(props, Codec.json().mapper().readValue(body, ServiceCommand.class));
+        case Protocol.T_RELEASE_NOW -> releaseNow(props, Codec.json().mapper().readValue(body, ServiceCommand.class));
+        case Protocol.T_SHUTDOWN -> {
+          Messages.replyOk(control, props, new byte[0]);
+          new Thread(this::close, "warren-shutdown").start();
+        }
+        default -> Messages.replyError(control, props, ErrorCode.BAD_REQUEST, "unknown control command '" + type + "'");
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("control command {} failed: {}", type, e.toString());
+      try {
+        Messages.replyError(control, props, ErrorCode.BAD_REQUEST, "control command '" + type + "' failed: " + e.getMessage());
+      } catch (IOException | RuntimeException ignored) {
+        // the channel is gone; the caller times out
+      }
+    }
+  }
+
+  private void host(AMQP.BasicProperties props, HostCommand command) throws IOException {
+    if (stopping.get()) {
+      Messages.replyError(control, props, ErrorCode.PUBLISH_FAILED, "worker " + options.workerId() + " is shutting down");
+      return;
+    }
+    ServiceId service = new ServiceId(command.service());
+    byte[] state = command.state().getBytes(StandardCharsets.UTF_8);
+    List<InstanceRunner> started = new ArrayList<>();
+    try {
+      for (int number : command.instances()) {
+        ServiceObject object = ServiceObject.instantiate(command.implementation(), state); // each its own copy
+        InstanceRunner runner = new InstanceRunner(connection, service, command.name(), number, command.prefetch(),
+            options.workerId(), object, cancelled, this::heartbeatSoon);
+        started.add(runner);
+        instances.put(key(service, number), runner);
+      }
+    } catch (ClassNotFoundException e) {
+      undo(started);
+      Messages.replyError(control, props, ErrorCode.PUBLISH_FAILED,
+          "class " + command.implementation() + " is not on the class path of worker " + options.workerId());
+      return;
+    } catch (IOException | RuntimeException | LinkageError e) {
+      undo(started);
+      Messages.replyError(control, props, ErrorCode.PUBLISH_FAILED,
+          "worker " + options.workerId() + " cannot host " + command.implementation() + ": " + e.getMessage());
+      return;
+    }
+    log.info("hosting {} instances {} of {}", command.service(), command.instances(), command.implementation());
+    Messages.replyOk(control, props, new byte[0]);
+    heartbeatSoon();
+  }
+
+  private void undo(List<InstanceRunner> started) {
+    for (InstanceRunner runner : started) {
+      instances.remove(key(runner.service(), runner.number()));
+      runner.stop(true).join();
+    }
+  }
+
+  private void terminate(AMQP.BasicProperties props, ServiceCommand command) throws IOException {
+    List<CompletableFuture<Void>> stopped = new ArrayList<>();
+    for (InstanceRunner runner : List.copyOf(instances.values())) {
+      if (runner.service().value().equals(command.service())) {
+        instances.remove(key(runner.service(), runner.number()));
+        stopped.add(runner.stop(true));
+      }
+    }
+    stopped.forEach(CompletableFuture::join);
+    log.info("terminated {} ({} instances)", command.service(), stopped.size());
+    Messages.replyOk(control, props, new byte[0]);
+    heartbeatSoon();
+  }
+
+  private void releaseNow(AMQP.BasicProperties props, ServiceCommand command) throws IOException {
+    InstanceRunner runner = instances.get(key(new ServiceId(command.service()), command.instance()));
+    if (runner == null) {
+      Messages.replyOk(control, props, new byte[0]); // nothing held there any more
+    } else {
+      runner.revoke(command.lease(), props); // the runner answers once the lease is gone
+    }
+  }
+
+  // ---- heartbeats --------------------------------------------------------------------------
+
+  private void heartbeatSoon() {
+    if (!heartbeatThread.isShutdown()) {
+      heartbeatThread.execute(this::sendHeartbeat);
+    }
+  }
+
+  private void sendHeartbeat() {
+    try {
+      publishHeartbeat(state);
+    } catch (IOException | RuntimeException e) {
+      log.debug("heartbeat not sent: {}", e.toString());
+    }
+  }
+
+  private void publishHeartbeat(String currentState) throws IOException {
+    List<Heartbeat.Instance> hosted = new ArrayList<>();
+    int busy = 0;
+    for (InstanceRunner runner : instances.values()) {
+      hosted.add(new Heartbeat.Instance(runner.service().value(), runner.name(), runner.implementation(), runner.number(), runner.lease()));
+      busy += runner.busy() ? 1 : 0;
+    }
+    Heartbeat heartbeat = new Heartbeat(options.workerId(), host, ProcessHandle.current().pid(), options.slots(),
+        currentState, busy, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        options.heartbeatInterval().toMillis(), System.currentTimeMillis(), hosted);
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+        .type(Protocol.T_HEARTBEAT).contentType(Protocol.JSON).build();
+    heartbeats.basicPublish(Protocol.EVENTS_EXCHANGE, Protocol.HEARTBEAT_KEY_PREFIX + options.workerId(), false, props,
+        Codec.json().mapper().writeValueAsBytes(heartbeat));
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  /**
+   * Drains and stops: instances finish their running call, unstarted shared calls go back to their
+   * queues for other workers, a last {@code DOWN} heartbeat tells clients, the connection closes.
+   * Idempotent; blocks until done (bounded by the drain grace period).
+   */
+  @Override
+  public void close() {
+    if (!stopping.compareAndSet(false, true)) {
+      awaitQuietly();
+      return;
+    }
+    try {
+      state = Heartbeat.DRAINING;
+      heartbeatSoon();
+      List<CompletableFuture<Void>> stopped = new ArrayList<>();
+      for (InstanceRunner runner : instances.values()) {
+        stopped.add(runner.stop(false));
+      }
+      try {
+        CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new))
+            .get(options.drainGrace().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("drain grace {} passed with calls still running; closing anyway", options.drainGrace());
+        exitCode = 4;
+      } catch (Exception e) {
+        log.warn("drain: {}", e.toString());
+      }
+      heartbeatThread.shutdown();
+      heartbeatThread.awaitTermination(5, TimeUnit.SECONDS);
+      instances.clear();
+      state = Heartbeat.DOWN;
+      publishHeartbeat(Heartbeat.DOWN);
+    } catch (IOException | RuntimeException e) {
+      log.warn("last heartbeat not sent: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      controlThread.shutdownNow();
+      try {
+        if (connection.isOpen()) {
+          connection.close(5_000);
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("close: {}", e.toString());
+      }
+      log.info("worker {} stopped", options.workerId());
+      terminated.countDown();
+    }
+  }
+
+  private void onConnectionLost(ShutdownSignalException cause) {
+    if (cause.isInitiatedByApplication() || stopping.get()) {
+      return;
+    }
+    // No broker, no work: exit so the provisioner (or an operator) sees the failure.
+    log.error("lost the broker connection: {}", cause.getMessage());
+    exitCode = 3;
+    stopping.set(true);
+    heartbeatThread.shutdownNow();
+    controlThread.shutdownNow();
+    terminated.countDown();
+  }
+
+  private void awaitQuietly() {
+    try {
+      terminated.await(options.drainGrace().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String key(ServiceId service, int number) {
+    return service.value() + "#" + number;
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    return run -> {
+      Thread thread = new Thread(run, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return System.getenv().getOrDefault("HOSTNAME", "unknown");
+    }
+  }
+
+  /** How long a drain may take before the worker closes anyway. */
+  Duration drainGrace() {
+    return options.drainGrace();
+  }
+}

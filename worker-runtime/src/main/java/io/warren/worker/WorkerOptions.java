@@ -1,0 +1,137 @@
+package io.warren.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import io.warren.grid.spi.BrokerEndpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * A worker's settings, read from its command line and environment.
+ *
+ * <pre>
+ * java -cp APP:WARREN io.warren.worker.WorkerMain --broker amqp://host:5672/ --worker-id w1 \
+ *     [--slots N] [--heartbeat-millis MS] [--drain-grace-millis MS] \
+ *     [--credentials-file FILE] [--exit-on-stdin-eof]
+ * </pre>
+ *
+ * Credentials never come from the command line (where {@code ps} shows them): they come from
+ * {@code WARREN_BROKER_USERNAME}/{@code WARREN_BROKER_PASSWORD} in the environment, or from a
+ * properties file ({@code username=}, {@code password=}) readable by its owner only.
+ *
+ * @param broker the broker URI, without credentials
+ * @param workerId the id this worker announces (unique on the broker)
+ * @param slots instances per service hosted by default
+ * @param heartbeatInterval how often to heartbeat
+ * @param drainGrace how long a drain may wait for running calls
+ * @param credentialsFile where the credentials are, or null for the environment
+ * @param exitOnStdinEof stop when standard input closes (the parent process died)
+ */
+public record WorkerOptions(
+    URI broker, String workerId, int slots, Duration heartbeatInterval, Duration drainGrace,
+    Path credentialsFile, boolean exitOnStdinEof) {
+
+  public static final String USERNAME_ENV = "WARREN_BROKER_USERNAME";
+  public static final String PASSWORD_ENV = "WARREN_BROKER_PASSWORD";
+
+  public WorkerOptions {
+    requireNonNull(broker, "broker == null");
+    requireNonNull(workerId, "workerId == null");
+    if (broker.getUserInfo() != null) {
+      throw new IllegalArgumentException("--broker must not carry credentials; use " + USERNAME_ENV + "/" + PASSWORD_ENV + " or --credentials-file");
+    }
+    if (!workerId.matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new IllegalArgumentException("--worker-id must be 1-100 of [A-Za-z0-9._-], was '" + workerId + "'");
+    }
+    if (slots < 1) {
+      throw new IllegalArgumentException("--slots must be >= 1, was " + slots);
+    }
+    if (heartbeatInterval.toMillis() < 50) {
+      throw new IllegalArgumentException("--heartbeat-millis must be >= 50");
+    }
+  }
+
+  /** Parses a command line; throws {@link IllegalArgumentException} naming the bad option. */
+  public static WorkerOptions parse(String[] args) {
+    URI broker = null;
+    String workerId = null;
+    int slots = Runtime.getRuntime().availableProcessors();
+    long heartbeatMillis = 1000;
+    long drainMillis = 30_000;
+    Path credentials = null;
+    boolean exitOnEof = false;
+    for (int i = 0; i < args.length; i++) {
+      String option = args[i];
+      switch (option) {
+        case "--broker" -> broker = URI.create(value(args, ++i, option));
+        case "--worker-id" -> workerId = value(args, ++i, option);
+        case "--slots" -> slots = number(args, ++i, option);
+        case "--heartbeat-millis" -> heartbeatMillis = number(args, ++i, option);
+        case "--drain-grace-millis" -> drainMillis = number(args, ++i, option);
+        case "--credentials-file" -> credentials = Path.of(value(args, ++i, option));
+        case "--exit-on-stdin-eof" -> exitOnEof = true;
+        default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+      }
+    }
+    if (broker == null) {
+      throw new IllegalArgumentException("--broker is required");
+    }
+    if (workerId == null) {
+      throw new IllegalArgumentException("--worker-id is required");
+    }
+    return new WorkerOptions(broker, workerId, slots, Duration.ofMillis(heartbeatMillis), Duration.ofMillis(drainMillis),
+        credentials, exitOnEof);
+  }
+
+  /** The broker endpoint with credentials from the file or the environment. */
+  public BrokerEndpoint endpoint(Map<String, String> environment) throws IOException {
+    String username;
+    String password;
+    if (credentialsFile != null) {
+      if (Files.getFileStore(credentialsFile).supportsFileAttributeView("posix")) {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(credentialsFile);
+        if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+          throw new IllegalArgumentException("credentials file " + credentialsFile + " must be readable by its owner only (chmod 600)");
+        }
+      }
+      Properties properties = new Properties();
+      try (InputStream in = Files.newInputStream(credentialsFile)) {
+        properties.load(in);
+      }
+      username = properties.getProperty("username");
+      password = properties.getProperty("password");
+    } else {
+      username = environment.get(USERNAME_ENV);
+      password = environment.get(PASSWORD_ENV);
+    }
+    if (username == null || password == null) {
+      throw new IllegalArgumentException("broker credentials missing: set " + USERNAME_ENV + " and " + PASSWORD_ENV
+          + ", or pass --credentials-file with username= and password=");
+    }
+    return new BrokerEndpoint(broker, username, password);
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static int number(String[] args, int i, String option) {
+    String value = value(args, i, option);
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
+    }
+  }
+}
