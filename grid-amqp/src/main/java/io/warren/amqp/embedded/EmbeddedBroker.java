@@ -22,7 +22,7 @@ import org.apache.qpid.server.SystemLauncher;
  * <pre>{@code
  * try (EmbeddedBroker broker = EmbeddedBroker.start()) {
  *   ConnectionFactory factory = new ConnectionFactory();
- *   factory.setUri(broker.uri());                 // amqp://127.0.0.1:PORT/ — no credentials in it
+ *   factory.setUri(broker.uri());                 // amqp://127.0.0.1:PORT — no credentials in it
  *   factory.setUsername(broker.username());
  *   factory.setPassword(broker.password());
  *   try (Connection connection = factory.newConnection()) {
@@ -32,13 +32,13 @@ import org.apache.qpid.server.SystemLauncher;
  * }</pre>
  *
  * <p><b>Virtual host.</b> The broker has one in-memory virtual host, named {@code default}, and it
- * is the broker's default virtual host. amqp-client turns {@code amqp://127.0.0.1:PORT/} into the
- * virtual host {@code ""} (empty) and {@code amqp://127.0.0.1:PORT} (no path) or
- * {@code amqp://127.0.0.1:PORT/%2F} into {@code "/"}; Qpid strips one leading {@code '/'} and maps
- * the empty name to its default virtual host, so all three reach it, as does
- * {@code amqp://127.0.0.1:PORT/default} by name. Any other name is refused ("Unknown virtual
- * host", 404). Beware: RabbitMQ has no virtual host {@code ""}, so a URI with a bare trailing slash
- * that works here does not work there.
+ * is the broker's default virtual host. Qpid strips one leading {@code '/'} from the name a client
+ * asks for and maps the empty name to the default virtual host, so every usual spelling reaches it:
+ * {@code amqp://127.0.0.1:PORT/} (amqp-client sends {@code ""}), {@code amqp://127.0.0.1:PORT} and
+ * {@code amqp://127.0.0.1:PORT/%2F} (both send {@code "/"}), and {@code amqp://127.0.0.1:PORT/default}
+ * by name. Any other name is refused ("Unknown virtual host", 404). {@link #uri()} has no path
+ * because that spelling also works on RabbitMQ, whose default virtual host is {@code /}: there
+ * {@code amqp://host:port/} fails ("vhost  not found", as amqp-client asks for {@code ""}).
  *
  * <p><b>What it is not.</b> Qpid is not RabbitMQ: no direct reply-to, no server-sent consumer
  * cancel, {@code x-} queue arguments close the connection, {@code expiration} is read as an
@@ -93,6 +93,8 @@ public final class EmbeddedBroker implements AutoCloseable {
       // The configuration store is in memory: Qpid never reads the file again, and the password
       // should not stay on disk longer than needed.
       Files.delete(config);
+      // The directory is empty while the broker runs: if the JVM exits without close(), this removes it.
+      workDirectory.toFile().deleteOnExit();
       int port = listener.boundAmqpPort();
       return new EmbeddedBroker(launcher, workDirectory, port, password);
     } catch (Exception | LinkageError e) {
@@ -102,9 +104,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
-  /** {@code amqp://127.0.0.1:PORT/}, without credentials: pair it with {@link #username()} and {@link #password()}. */
+  /**
+   * {@code amqp://127.0.0.1:PORT}: the default virtual host (no path), without credentials; pair it
+   * with {@link #username()} and {@link #password()}.
+   */
   public URI uri() {
-    return URI.create("amqp://" + HOST + ":" + port + "/");
+    return URI.create("amqp://" + HOST + ":" + port);
   }
 
   /** The one user the broker knows: {@code warren}. */

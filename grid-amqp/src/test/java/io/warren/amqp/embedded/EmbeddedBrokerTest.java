@@ -60,7 +60,7 @@ class EmbeddedBrokerTest {
     assertEquals("127.0.0.1", uri.getHost());
     assertEquals(broker.port(), uri.getPort());
     assertTrue(broker.port() > 0);
-    assertEquals("/", uri.getPath());
+    assertEquals("", uri.getRawPath());
     assertNull(uri.getUserInfo());
     assertFalse(broker.toString().contains(broker.password()), "toString must not show the password");
   }
@@ -105,9 +105,9 @@ class EmbeddedBrokerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "/%2F", "/default"})
+  @ValueSource(strings = {"/", "", "/%2F", "/default"})
   void defaultVirtualHostIsReachableThroughEverySpelling(String path) throws Exception {
-    // "" makes amqp-client send "/", "/%2F" sends "/" too, "/default" names the host.
+    // amqp-client sends "" for "/", "/" for "" and "/%2F"; "/default" names the host.
     URI uri = URI.create("amqp://127.0.0.1:" + broker.port() + path);
     try (Connection connection = connect(uri, broker.password());
         Channel channel = connection.createChannel()) {

@@ -39,9 +39,12 @@ public record BrokerEndpoint(URI uri, String username, String password) {
       user = colon < 0 ? info : info.substring(0, colon);
       password = colon < 0 ? "" : info.substring(colon + 1);
     }
+    // Rebuilt from the raw (still encoded) parts: a vhost such as %2F must stay encoded.
+    String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
     try {
-      URI bare = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
-      return new BrokerEndpoint(bare, user, password);
+      return new BrokerEndpoint(new URI(uri.getScheme() + "://" + uri.getHost() + port + path + query), user, password);
     } catch (java.net.URISyntaxException e) {
       throw new IllegalArgumentException("bad broker uri (credentials not shown)", e);
     }
