@@ -65,6 +65,8 @@ final class AmqpGridBackend implements GridBackend {
   private final ChannelPool publishers;
   private final Map<ServiceId, ServiceInfo> published = new ConcurrentHashMap<>();
   private final Set<String> lostWorkers = ConcurrentHashMap.newKeySet();
+  /** Leases this client holds, by id, with their renewal timers. */
+  private final Map<String, java.util.concurrent.ScheduledFuture<?>> heldLeases = new ConcurrentHashMap<>();
   private final String replyQueue;
   private volatile GridException closedBecause;
 
@@ -202,7 +204,7 @@ final class AmqpGridBackend implements GridBackend {
   // ---- leases ------------------------------------------------------------------------------
 
   @Override
-  public CompletableFuture<LeaseGrant> acquire(ServiceId service, Duration timeout) {
+  public CompletableFuture<LeaseGrant> acquire(ServiceId service, Duration timeout, Duration leaseTtl) {
     String leaseId = clientId + "-L" + sequence.incrementAndGet();
     Pending<LeaseGrant> acquire = new Pending<>(nextId(), Pending.Kind.ACQUIRE, service, null, reply -> {
       reply.bodyOrThrow();
@@ -219,13 +221,41 @@ final class AmqpGridBackend implements GridBackend {
     pending.add(acquire, timeout, () -> new AcquireTimeoutException("no instance of " + service + " became free within " + timeout));
     Map<String, Object> headers = Map.of(
         Protocol.H_LEASE, leaseId,
+        Protocol.H_LEASE_TTL, leaseTtl.toMillis(),
         Protocol.H_DEADLINE, System.currentTimeMillis() + timeout.toMillis());
+    acquire.future.thenAccept(grant -> keepRenewing(grant, leaseTtl));
     send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, replyQueue, headers), new byte[0]);
     return acquire.future;
   }
 
+  /** Renews a held lease every third of its TTL until it is released or its worker is gone. */
+  private void keepRenewing(LeaseGrant grant, Duration ttl) {
+    long period = Math.max(1, ttl.toMillis() / 3);
+    byte[] body = json(new ServiceCommand(grant.service().value(), grant.instance(), grant.leaseId()));
+    AMQP.BasicProperties props = Messages.request(Protocol.T_RENEW, null, null, Map.of());
+    heldLeases.put(grant.leaseId(), scheduler.scheduleAtFixedRate(() -> {
+      if (closedBecause != null || lostWorkers.contains(grant.workerId())) {
+        stopRenewing(grant.leaseId());
+        return;
+      }
+      try {
+        publishers.publish("", Protocol.workerQueue(grant.workerId()), false, props, body);
+      } catch (IOException | ShutdownSignalException e) {
+        log.debug("renewal of {} not sent: {}", grant.leaseId(), e.getMessage());
+      }
+    }, period, period, TimeUnit.MILLISECONDS));
+  }
+
+  private void stopRenewing(String leaseId) {
+    java.util.concurrent.ScheduledFuture<?> renewal = heldLeases.remove(leaseId);
+    if (renewal != null) {
+      renewal.cancel(false);
+    }
+  }
+
   @Override
   public CompletableFuture<Void> release(LeaseGrant lease, boolean immediate) {
+    stopRenewing(lease.leaseId());
     Pending<Void> release = new Pending<>(nextId(), Pending.Kind.RELEASE, lease.service(), lease.workerId(), reply -> {
       reply.bodyOrThrow();
       return null;
@@ -385,6 +415,16 @@ final class AmqpGridBackend implements GridBackend {
 
   private void onReply(Reply reply) {
     Pending<?> request = pending.get(reply.props().getCorrelationId());
+    if (Protocol.T_STARTED.equals(reply.type())) {
+      if (request != null) {
+        String worker = Messages.header(reply.props(), Protocol.H_WORKER);
+        request.bind(worker);
+        if (worker != null && lostWorkers.contains(worker)) {
+          request.future.completeExceptionally(new LostInstanceException("worker " + worker + " running the call is gone"));
+        }
+      }
+      return;
+    }
     boolean accepted = request != null && request.accept(reply);
     if (!accepted && Protocol.T_GRANT.equals(reply.type()) && !reply.isError()) {
       releaseOrphanGrant(reply);

@@ -17,8 +17,11 @@ final class Pending<T> {
   final String id;
   final Kind kind;
   final ServiceId service;
-  /** The worker the request is bound to, or null for shared-queue requests. */
-  final String workerId;
+  /**
+   * The worker the request is bound to: null for a shared-queue request until a worker reports
+   * that it holds it (a long call acknowledged early), so that worker's death fails it.
+   */
+  volatile String workerId;
   final CompletableFuture<T> future = new CompletableFuture<>();
   private final Function<Reply, T> decode;
 
@@ -39,6 +42,11 @@ final class Pending<T> {
       return future.completeExceptionally(e);
     }
     return future.complete(value);
+  }
+
+  /** A worker reported that it holds this request. */
+  void bind(String worker) {
+    workerId = worker;
   }
 
   /** True for calls and acquires that go to a service's shared queue. */

@@ -32,6 +32,12 @@ public final class Protocol {
   public static final String H_SERVICE = "warren-service";
   /** Header on grants: the worker hosting the instance. */
   public static final String H_WORKER = "warren-worker";
+  /** Header on calls: how many times the call has been delivered after its worker died, from 1. */
+  public static final String H_ATTEMPT = "warren-attempt";
+  /** Header on acquire: milliseconds a lease lives without a renewal from its client (0: forever). */
+  public static final String H_LEASE_TTL = "warren-lease-ttl";
+  /** Header on dead-lettered calls: why the call was set aside. */
+  public static final String H_DEAD_REASON = "warren-dead-reason";
   /** Header on cancel broadcasts: the cancelled call's id. */
   public static final String H_CALL_ID = "warren-call-id";
 
@@ -47,6 +53,10 @@ public final class Protocol {
   public static final String T_SHUTDOWN = "shutdown";
   public static final String T_CANCEL = "cancel";
   public static final String T_HEARTBEAT = "heartbeat";
+  /** Worker to caller: a long call was acknowledged to the broker early and now runs bound to this worker. */
+  public static final String T_STARTED = "started";
+  /** Client to worker: the lease is still wanted (sent every third of its TTL). */
+  public static final String T_RENEW = "renew";
 
   public static final String STATUS_OK = "ok";
   public static final String STATUS_ERROR = "error";
@@ -55,6 +65,7 @@ public final class Protocol {
   private static final String SERVICE_PREFIX = "warren.service.";
   private static final String INSTANCE_PREFIX = "warren.instance.";
   private static final String WORKER_PREFIX = "warren.worker.";
+  private static final String DEAD_PREFIX = "warren.dead.";
 
   /** The durable shared queue of a service: its instances compete for its messages. */
   public static String serviceQueue(ServiceId service) {
@@ -69,6 +80,11 @@ public final class Protocol {
   /** The exclusive control queue of a worker. */
   public static String workerQueue(String workerId) {
     return WORKER_PREFIX + workerId;
+  }
+
+  /** The durable queue where a service's calls go after too many deliveries. */
+  public static String deadLetterQueue(ServiceId service) {
+    return DEAD_PREFIX + service.value();
   }
 
   /** True for a service queue name. */

@@ -31,5 +31,12 @@ public enum ErrorCode {
   /** The grid or its broker connection is closed or unreachable. */
   UNAVAILABLE,
   /** The call was cancelled by its caller. */
-  CANCELLED
+  CANCELLED,
+  /**
+   * A {@link NonIdempotent} call was redelivered after the worker running it died; it was not run a
+   * second time, since it may already have had its effect.
+   */
+  RETRY_REFUSED,
+  /** The call was redelivered too often (each time its worker died) and was set aside in the dead-letter queue. */
+  DEAD_LETTERED
 }

@@ -65,6 +65,8 @@ public final class Grid implements AutoCloseable {
   private final ProvisionedWorkers workers;
   private final Duration callTimeout;
   private final int prefetch;
+  private final Duration leaseTtl;
+  private final int maxMessageBytes;
   private final ExecutorService callbacks;
   private final Set<ServiceId> published = ConcurrentHashMap.newKeySet();
 
@@ -73,6 +75,8 @@ public final class Grid implements AutoCloseable {
     this.workers = workers;
     this.callTimeout = builder.callTimeout;
     this.prefetch = builder.prefetch;
+    this.leaseTtl = builder.leaseTtl;
+    this.maxMessageBytes = builder.maxMessageBytes;
     this.callbacks = callbacks;
   }
 
@@ -139,7 +143,8 @@ public final class Grid implements AutoCloseable {
   public <T> T proxy(ServiceId service, Class<T> type, Duration timeout) {
     requireNonNull(service, "service == null");
     requireNonNull(type, "type == null");
-    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, positive(timeout, "timeout"), callbacks, () -> {});
+    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, positive(timeout, "timeout"), callbacks, () -> {},
+        maxMessageBytes);
   }
 
   /**
@@ -158,20 +163,32 @@ public final class Grid implements AutoCloseable {
   public <T> CompletableFuture<Lease<T>> acquireAsync(ServiceId service, Class<T> type, Duration timeout) {
     requireNonNull(service, "service == null");
     ServiceContract.of(requireNonNull(type, "type == null"));
-    CompletableFuture<LeaseGrant> grant = backend.acquire(service, positive(timeout, "timeout"));
+    CompletableFuture<LeaseGrant> grant = backend.acquire(service, positive(timeout, "timeout"), leaseTtl);
     CompletableFuture<Lease<T>> lease = new CompletableFuture<>();
     grant.whenComplete((granted, failure) -> {
       if (failure != null) {
         lease.completeExceptionally(failure);
         return;
       }
-      Lease<T> held = new Lease<>(granted, backend);
-      held.bind(ServiceProxy.create(type, new CallTarget.Leased(granted), backend, callTimeout, callbacks, held::checkHeld));
+      Lease<T> held = new Lease<>(granted, type, backend);
+      held.bind(ServiceProxy.create(type, new CallTarget.Leased(granted), backend, callTimeout, callbacks, held::checkHeld,
+          maxMessageBytes));
       if (!lease.complete(held)) {
         held.close(); // the caller cancelled while the grant was on its way
       }
     });
     return Futures.cancelPropagatesTo(lease, grant);
+  }
+
+  /**
+   * Leases an instance of the same service again, e.g. after {@code previous} failed with {@link
+   * LostInstanceException}. {@code previous} is released first if it is still held. The new lease
+   * starts from the instance's own state, not the lost one's.
+   */
+  public <T> Lease<T> reacquire(Lease<T> previous, Duration timeout) {
+    requireNonNull(previous, "previous == null");
+    previous.close();
+    return acquire(previous.serviceId(), previous.type(), timeout);
   }
 
   /**
@@ -271,7 +288,8 @@ public final class Grid implements AutoCloseable {
   }
 
   private <T> T instanceProxy(ServiceId service, Class<T> type, int number) {
-    return ServiceProxy.create(type, new CallTarget.OneInstance(service, number), backend, callTimeout, callbacks, () -> {});
+    return ServiceProxy.create(type, new CallTarget.OneInstance(service, number), backend, callTimeout, callbacks, () -> {},
+        maxMessageBytes);
   }
 
   private static Duration positive(Duration duration, String name) {
@@ -291,8 +309,28 @@ public final class Grid implements AutoCloseable {
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration callTimeout = Duration.ofMinutes(10);
     private int prefetch = 1;
+    private Duration leaseTtl = Duration.ofSeconds(30);
+    private int maxMessageBytes = 16 * 1024 * 1024;
 
     private Builder() {}
+
+    /**
+     * How long a leased instance stays held if this client dies; default 30 s. The grid renews its
+     * leases every third of this, so it only matters when the client stops renewing.
+     */
+    public Builder leaseTtl(Duration ttl) {
+      this.leaseTtl = positive(ttl, "leaseTtl");
+      return this;
+    }
+
+    /** Calls with larger encoded arguments are refused before they are sent; default 16 MiB. */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxMessageBytes must be >= 1, was " + bytes);
+      }
+      this.maxMessageBytes = bytes;
+      return this;
+    }
 
     /** The broker, {@code amqp://host:port/vhost}; credentials in the URI are accepted. */
     public Builder broker(URI broker) {

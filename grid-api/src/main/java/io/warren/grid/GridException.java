@@ -42,6 +42,8 @@ public class GridException extends RuntimeException {
       case PUBLISH_FAILED -> new PublishFailedException(message, cause);
       case UNAVAILABLE -> new GridUnavailableException(message, cause);
       case CANCELLED -> new CallCancelledException(message);
+      case RETRY_REFUSED -> new RetryRefusedException(message);
+      case DEAD_LETTERED -> new DeadLetteredException(message);
     };
   }
 }

@@ -35,13 +35,15 @@ public final class Lease<T> implements AutoCloseable {
   private enum State { HELD, RELEASING }
 
   private final LeaseGrant grant;
+  private final Class<T> type;
   private final GridBackend backend;
   private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
   private final CompletableFuture<Void> released = new CompletableFuture<>();
   private T service;
 
-  Lease(LeaseGrant grant, GridBackend backend) {
+  Lease(LeaseGrant grant, Class<T> type, GridBackend backend) {
     this.grant = grant;
+    this.type = type;
     this.backend = backend;
   }
 
@@ -69,6 +71,11 @@ public final class Lease<T> implements AutoCloseable {
       call.accept(service);
       return null;
     });
+  }
+
+  /** The service interface this lease's proxy implements. */
+  public Class<T> type() {
+    return type;
   }
 
   /** The lease's unique id. */

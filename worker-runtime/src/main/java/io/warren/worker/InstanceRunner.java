@@ -2,7 +2,6 @@ package io.warren.worker;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.warren.amqp.Messages;
@@ -10,78 +9,124 @@ import io.warren.amqp.Protocol;
 import io.warren.grid.ErrorCode;
 import io.warren.grid.ServiceId;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one instance of a service. It consumes two queues: the service's shared queue (competing
- * with the other instances, at the service's prefetch) and its own exclusive instance queue
- * (leased and targeted calls, releases). Deliveries from both are put on one local queue and run
- * by one thread, one at a time; that thread owns both channels, so every publish and ack happens
- * on the thread that owns the channel.
+ * with the other instances, at the service's prefetch, acknowledged after the reply) and its own
+ * exclusive instance queue (leased and targeted calls and releases; auto-acknowledged, since they
+ * die with this worker anyway and must not age into the broker's consumer timeout).
+ *
+ * <p>Threads: the runner thread owns both channels and is an event loop over deliveries, call
+ * completions, cancels, timers and stop requests; service code runs on the instance's call thread,
+ * one call at a time, so a cancel can interrupt it without touching a channel.
  *
  * <p>Leasing: an {@code acquire} taken from the shared queue makes the instance cancel its shared
- * consumer (it stops taking shared work) and answer with a grant. Leased calls and the final
- * {@code release} arrive on the instance queue in the order the client sent them, so the release
- * takes effect after the lease's last call. The instance then consumes the shared queue again.
+ * consumer and answer with a grant. Leased calls and the final {@code release} arrive on the
+ * instance queue in the order the client sent them, so the release takes effect after the lease's
+ * last call. A lease with a TTL ends by itself if its client stops renewing it (the client died).
+ *
+ * <p>Redelivery: a shared call the broker redelivers (its worker died while running it) is put
+ * back on the service queue with its attempt count raised, so the count travels with the call on
+ * any broker; past {@code maxAttempts} it goes to the dead-letter queue instead of killing more
+ * workers. A redelivered {@code @NonIdempotent} call is refused rather than run twice.
+ *
+ * <p>Long calls: a shared call still running after {@code ackAfter} is acknowledged early (so the
+ * broker's consumer timeout cannot close the channel and redeliver it while it runs), and its
+ * caller is told which worker now holds it, so the worker's death is reported instead of hidden.
  */
 final class InstanceRunner {
   private static final Logger log = LoggerFactory.getLogger(InstanceRunner.class);
-  /** Prefetch on the instance queue: leased calls may be pipelined, they run in order anyway. */
-  private static final int INSTANCE_PREFETCH = 32;
 
   private enum Source { SHARED, INSTANCE }
 
-  private sealed interface Task permits Inbound, Revoke, Stop {}
+  private sealed interface Task permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop {}
 
-  private record Inbound(Source source, long tag, AMQP.BasicProperties props, byte[] body) implements Task {}
+  private record Inbound(Source source, long tag, boolean redelivered, AMQP.BasicProperties props, byte[] body)
+      implements Task {}
+
+  private record Finished(Running call, ServiceObject.Result result) implements Task {}
+
+  private record Cancel(String callId) implements Task {}
+
+  private record LongCall(long sequence) implements Task {}
 
   private record Revoke(String lease, AMQP.BasicProperties request) implements Task {}
 
+  private record Expire() implements Task {}
+
   private record Stop(boolean deleteQueue, CompletableFuture<Void> done) implements Task {}
+
+  /** The call on the call thread. */
+  private static final class Running {
+    final Inbound in;
+    final long sequence;
+    FutureTask<ServiceObject.Result> task;
+    boolean acked;
+    boolean cancelled;
+
+    Running(Inbound in, long sequence) {
+      this.in = in;
+      this.sequence = sequence;
+    }
+  }
 
   private final ServiceId service;
   private final String name;
   private final int number;
-  private final String workerId;
   private final ServiceObject target;
-  private final CancelledCalls cancelled;
-  private final Runnable onLeaseChange;
+  private final InstanceContext context;
   private final LinkedBlockingDeque<Task> tasks = new LinkedBlockingDeque<>();
+  private final ArrayDeque<Inbound> waiting = new ArrayDeque<>();
   private final String sharedQueue;
   private final String instanceQueue;
   private final Channel shared;
   private final Channel own;
-  private final Thread thread;
+  private final ExecutorService callThread;
   private String sharedTag;
   private String ownTag;
+  private volatile Running current;
+  private long sequence;
+  private Stop stopping;
   private volatile String lease;
-  private volatile boolean busy;
+  private volatile long leaseTtlNanos;
+  private volatile long leaseRenewedAt;
 
   /** Declares the queues and starts consuming; the caller's thread hands the channels over after. */
-  InstanceRunner(Connection connection, ServiceId service, String name, int number, int prefetch, String workerId,
-      ServiceObject target, CancelledCalls cancelled, Runnable onLeaseChange) throws IOException {
+  InstanceRunner(InstanceContext context, ServiceId service, String name, int number, int prefetch, ServiceObject target)
+      throws IOException {
+    this.context = context;
     this.service = service;
     this.name = name;
     this.number = number;
-    this.workerId = workerId;
     this.target = target;
-    this.cancelled = cancelled;
-    this.onLeaseChange = onLeaseChange;
     this.sharedQueue = Protocol.serviceQueue(service);
     this.instanceQueue = Protocol.instanceQueue(service, number);
-    this.shared = connection.createChannel();
-    this.own = connection.createChannel();
+    this.shared = context.connection().createChannel();
+    this.own = context.connection().createChannel();
+    this.callThread = Executors.newSingleThreadExecutor(run -> {
+      Thread thread = new Thread(run, "warren-call-" + service + "-" + number);
+      thread.setDaemon(true);
+      return thread;
+    });
     shared.basicQos(prefetch);
-    own.basicQos(INSTANCE_PREFETCH);
     shared.queueDeclare(sharedQueue, true, false, false, null);
     own.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
-    ownTag = own.basicConsume(instanceQueue, false, consumer(own, Source.INSTANCE));
+    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE));
     sharedTag = shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED));
-    this.thread = new Thread(this::run, "warren-instance-" + service + "-" + number);
+    Thread thread = new Thread(this::run, "warren-instance-" + service + "-" + number);
+    thread.setDaemon(true);
     thread.start();
   }
 
@@ -108,18 +153,38 @@ final class InstanceRunner {
 
   /** True while a call runs. */
   boolean busy() {
-    return busy;
+    return current != null;
   }
 
-  /** Ends {@code lease} now (release-now): queued calls of that lease will be refused. */
+  /** Ends {@code leaseId} now (release-now): queued calls of that lease will be refused. */
   void revoke(String leaseId, AMQP.BasicProperties request) {
     tasks.addFirst(new Revoke(leaseId, request));
+  }
+
+  /** The lease's client is alive: restart its TTL. */
+  void renew(String leaseId) {
+    if (leaseId != null && leaseId.equals(lease)) {
+      leaseRenewedAt = System.nanoTime();
+    }
+  }
+
+  /** Called by the worker's timer: ends a lease whose client stopped renewing it. */
+  void checkLeaseExpiry() {
+    long ttl = leaseTtlNanos;
+    if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
+      tasks.addFirst(new Expire());
+    }
+  }
+
+  /** Cancels the call {@code callId} here if it is queued or running (interrupting it). */
+  void cancel(String callId) {
+    tasks.addFirst(new Cancel(callId));
   }
 
   /**
    * Stops after the running call: no new work is taken, unstarted shared calls go back to the
    * service queue for other instances, unstarted leased calls are answered with a lost-instance
-   * error. Completes {@code done} when the channels are closed.
+   * error. Completes when the channels are closed.
    */
   CompletableFuture<Void> stop(boolean deleteQueue) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -131,10 +196,12 @@ final class InstanceRunner {
     return new DefaultConsumer(channel) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        tasks.add(new Inbound(source, envelope.getDeliveryTag(), props, body));
+        tasks.add(new Inbound(source, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
       }
     };
   }
+
+  // ---- the event loop ----------------------------------------------------------------------
 
   private void run() {
     while (true) {
@@ -145,13 +212,8 @@ final class InstanceRunner {
         return;
       }
       try {
-        if (task instanceof Stop stop) {
-          stop(stop);
+        if (handle(task)) {
           return;
-        } else if (task instanceof Revoke revoke) {
-          revoke(revoke);
-        } else {
-          handle((Inbound) task);
         }
       } catch (IOException | RuntimeException e) {
         log.warn("instance {}#{}: {}", service, number, e.toString());
@@ -159,63 +221,215 @@ final class InstanceRunner {
     }
   }
 
-  private void handle(Inbound in) throws IOException {
+  /** Handles one task; true when the runner has stopped. */
+  private boolean handle(Task task) throws IOException {
+    if (task instanceof Inbound in) {
+      if (stopping != null) {
+        handBack(in);
+      } else if (current != null) {
+        waiting.add(in); // one call at a time, in arrival order
+      } else {
+        dispatch(in);
+      }
+    } else if (task instanceof Finished finished) {
+      if (finished.call() == current) {
+        complete(finished);
+        current = null;
+        if (stopping != null) {
+          return finishStop();
+        }
+        while (current == null && !waiting.isEmpty()) {
+          dispatch(waiting.poll());
+        }
+      }
+    } else if (task instanceof Cancel cancel) {
+      cancelCall(cancel.callId());
+    } else if (task instanceof LongCall longCall) {
+      ackEarly(longCall.sequence());
+    } else if (task instanceof Revoke revoke) {
+      if (revoke.lease().equals(lease)) {
+        endLease("released at once by its holder");
+      }
+      Messages.replyOk(own, revoke.request(), new byte[0]);
+    } else if (task instanceof Expire) {
+      long ttl = leaseTtlNanos;
+      if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
+        endLease("expired: its client stopped renewing it for " + TimeUnit.NANOSECONDS.toMillis(ttl) + " ms");
+      }
+    } else if (task instanceof Stop stop) {
+      return beginStop(stop);
+    }
+    return false;
+  }
+
+  private void dispatch(Inbound in) throws IOException {
     if (in.source() == Source.SHARED && lease != null) {
-      // Prefetched before the lease took this instance: give it back for another instance.
-      shared.basicNack(in.tag(), false, true);
+      shared.basicNack(in.tag(), false, true); // prefetched before the lease: for another instance
       return;
     }
     String type = in.props().getType();
     if (Protocol.T_CALL.equals(type)) {
-      call(in);
+      startCall(in);
     } else if (Protocol.T_ACQUIRE.equals(type) && in.source() == Source.SHARED) {
       grant(in);
     } else if (Protocol.T_RELEASE.equals(type) && in.source() == Source.INSTANCE) {
       release(in);
     } else {
-      Messages.replyError(own, in.props(), ErrorCode.BAD_REQUEST, "unexpected message type '" + type + "' on " + queueOf(in));
-      ack(in);
+      refuse(in, ErrorCode.BAD_REQUEST, "unexpected message type '" + type + "' on " + queueOf(in));
     }
   }
 
-  private void call(Inbound in) throws IOException {
+  // ---- calls -------------------------------------------------------------------------------
+
+  private void startCall(Inbound in) throws IOException {
     AMQP.BasicProperties props = in.props();
-    if (cancelled.contains(props.getCorrelationId())) {
+    String replyTo = props.getReplyTo();
+    if (replyTo == null || replyTo.isEmpty()) {
+      log.warn("{}#{}: dropped a call without reply-to (correlation id {})", service, number, props.getCorrelationId());
+      ack(in);
+      return;
+    }
+    if (in.body().length > context.maxMessageBytes()) {
+      refuse(in, ErrorCode.BAD_REQUEST, "the call's " + in.body().length + " bytes exceed the worker's limit of "
+          + context.maxMessageBytes());
+      return;
+    }
+    if (context.cancelled().contains(props.getCorrelationId())) {
       ack(in); // the caller gave up on it
       return;
     }
     if (System.currentTimeMillis() > Messages.longHeader(props, Protocol.H_DEADLINE, Long.MAX_VALUE)) {
-      Messages.replyError(own, props, ErrorCode.CALL_TIMEOUT, "the call's deadline passed before it started");
-      ack(in);
+      refuse(in, ErrorCode.CALL_TIMEOUT, "the call's deadline passed before it started");
       return;
     }
     String callLease = Messages.header(props, Protocol.H_LEASE);
     if (callLease != null && !callLease.equals(lease)) {
-      Messages.replyError(own, props, ErrorCode.LEASE_RELEASED, "lease " + callLease + " no longer holds " + service + "#" + number);
-      ack(in);
+      refuse(in, ErrorCode.LEASE_RELEASED, "lease " + callLease + " no longer holds " + service + "#" + number);
       return;
     }
     String interfaceName = Messages.header(props, Protocol.H_INTERFACE);
     String method = Messages.header(props, Protocol.H_METHOD);
     if (interfaceName == null || method == null) {
-      Messages.replyError(own, props, ErrorCode.BAD_REQUEST, "a call needs the headers " + Protocol.H_INTERFACE + " and " + Protocol.H_METHOD);
+      refuse(in, ErrorCode.BAD_REQUEST, "a call needs the headers " + Protocol.H_INTERFACE + " and " + Protocol.H_METHOD);
+      return;
+    }
+    ServiceObject.Prepared prepared = target.prepare(interfaceName, method, in.body());
+    if (prepared.error() != null) {
+      Messages.replyError(own, props, prepared.error());
       ack(in);
       return;
     }
-    busy = true;
-    ServiceObject.Result result;
-    try {
-      result = target.invoke(interfaceName, method, in.body());
-    } finally {
-      busy = false;
+    if (in.source() == Source.SHARED && isRetry(in)) {
+      if (prepared.nonIdempotent()) {
+        refuse(in, ErrorCode.RETRY_REFUSED, prepared.method().displayName()
+            + " is @NonIdempotent and its worker died while running it; it was not run again");
+        return;
+      }
+      if (in.redelivered()) {
+        retryOrDeadLetter(in);
+        return;
+      }
     }
-    if (result.error() == null) {
-      Messages.replyOk(own, props, result.value());
-    } else {
-      Messages.replyError(own, props, result.error());
+    Running call = new Running(in, ++sequence);
+    call.task = new FutureTask<>(() -> target.run(prepared)) {
+      @Override
+      protected void done() {
+        ServiceObject.Result result;
+        try {
+          result = isCancelled() ? null : get();
+        } catch (Exception e) {
+          result = null;
+        }
+        tasks.add(new Finished(call, result));
+      }
+    };
+    current = call;
+    callThread.execute(call.task);
+    if (in.source() == Source.SHARED && !context.ackAfter().isZero()) {
+      long id = call.sequence;
+      context.timers().schedule(() -> tasks.add(new LongCall(id)), context.ackAfter().toMillis(), TimeUnit.MILLISECONDS);
     }
-    ack(in); // after the reply: a worker that dies mid-call leaves the call to be redelivered
   }
+
+  private void complete(Finished finished) throws IOException {
+    Running call = finished.call();
+    ServiceObject.Result result = finished.result();
+    if (call.cancelled || result == null) {
+      Messages.replyError(own, call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
+    } else if (result.error() == null) {
+      Messages.replyOk(own, call.in.props(), result.value());
+    } else {
+      Messages.replyError(own, call.in.props(), result.error());
+    }
+    if (!call.acked) {
+      ack(call.in); // after the reply: a worker that dies mid-call leaves the call to be redelivered
+    }
+  }
+
+  private void cancelCall(String callId) throws IOException {
+    if (callId == null) {
+      return;
+    }
+    if (current != null && callId.equals(current.in.props().getCorrelationId())) {
+      current.cancelled = true;
+      current.task.cancel(true); // interrupts the service code on the call thread
+      return;
+    }
+    for (Iterator<Inbound> it = waiting.iterator(); it.hasNext(); ) {
+      Inbound in = it.next();
+      if (callId.equals(in.props().getCorrelationId())) {
+        it.remove();
+        ack(in);
+      }
+    }
+  }
+
+  /** A long call: acknowledge it now and tell the caller which worker holds it. */
+  private void ackEarly(long callSequence) throws IOException {
+    if (current == null || current.sequence != callSequence || current.acked) {
+      return;
+    }
+    ack(current.in);
+    current.acked = true;
+    Messages.reply(own, current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
+        Map.of(Protocol.H_WORKER, context.workerId()), new byte[0]);
+    // Shared calls waiting behind it would age towards the consumer timeout too: let others run them.
+    for (Iterator<Inbound> it = waiting.iterator(); it.hasNext(); ) {
+      Inbound in = it.next();
+      if (in.source() == Source.SHARED) {
+        it.remove();
+        shared.basicNack(in.tag(), false, true);
+      }
+    }
+  }
+
+  private boolean isRetry(Inbound in) {
+    return in.redelivered() || Messages.longHeader(in.props(), Protocol.H_ATTEMPT, 1) > 1;
+  }
+
+  /**
+   * The broker redelivered a call whose worker died: put it back with its attempt count raised, or
+   * set it aside when it has killed too many workers already.
+   */
+  private void retryOrDeadLetter(Inbound in) throws IOException {
+    long attempt = Messages.longHeader(in.props(), Protocol.H_ATTEMPT, 1) + 1;
+    Map<String, Object> headers = new HashMap<>(in.props().getHeaders() == null ? Map.of() : in.props().getHeaders());
+    headers.put(Protocol.H_ATTEMPT, attempt);
+    if (attempt > context.maxAttempts()) {
+      String deadQueue = Protocol.deadLetterQueue(service);
+      headers.put(Protocol.H_DEAD_REASON, "delivered " + attempt + " times; each time its worker died");
+      shared.queueDeclare(deadQueue, true, false, false, null);
+      shared.basicPublish("", deadQueue, false, in.props().builder().headers(headers).build(), in.body());
+      log.warn("{}: call {} dead-lettered to {} after {} deliveries", service, in.props().getCorrelationId(), deadQueue, attempt);
+      refuse(in, ErrorCode.DEAD_LETTERED, "the call was delivered " + attempt + " times and its worker died each time; "
+          + "it was moved to " + deadQueue);
+      return;
+    }
+    shared.basicPublish("", sharedQueue, false, in.props().builder().headers(headers).build(), in.body());
+    shared.basicAck(in.tag(), false);
+  }
+
+  // ---- leases ------------------------------------------------------------------------------
 
   private void grant(Inbound in) throws IOException {
     AMQP.BasicProperties props = in.props();
@@ -225,78 +439,108 @@ final class InstanceRunner {
       return;
     }
     if (leaseId == null) {
-      Messages.replyError(own, props, ErrorCode.BAD_REQUEST, "acquire without a " + Protocol.H_LEASE + " header");
-      ack(in);
+      refuse(in, ErrorCode.BAD_REQUEST, "acquire without a " + Protocol.H_LEASE + " header");
       return;
     }
     lease = leaseId;
+    leaseTtlNanos = TimeUnit.MILLISECONDS.toNanos(Messages.longHeader(props, Protocol.H_LEASE_TTL, 0));
+    leaseRenewedAt = System.nanoTime();
     shared.basicCancel(sharedTag);
     sharedTag = null;
     Messages.reply(own, props, Protocol.T_GRANT, Protocol.STATUS_OK, Map.of(
         Protocol.H_LEASE, leaseId,
         Protocol.H_SERVICE, service.value(),
         Protocol.H_INSTANCE, number,
-        Protocol.H_WORKER, workerId), new byte[0]);
+        Protocol.H_WORKER, context.workerId()), new byte[0]);
     ack(in);
-    onLeaseChange.run();
+    context.onLeaseChange().run();
   }
 
   private void release(Inbound in) throws IOException {
     String leaseId = Messages.header(in.props(), Protocol.H_LEASE);
     if (leaseId != null && leaseId.equals(lease)) {
-      endLease();
+      endLease(null);
     }
     Messages.replyOk(own, in.props(), new byte[0]); // idempotent: releasing a gone lease is fine
-    ack(in);
   }
 
-  private void revoke(Revoke revoke) throws IOException {
-    if (revoke.lease().equals(lease)) {
-      endLease();
+  private void endLease(String why) throws IOException {
+    if (why != null) {
+      log.info("{}#{}: lease {} {}", service, number, lease, why);
     }
-    Messages.replyOk(own, revoke.request(), new byte[0]);
-  }
-
-  private void endLease() throws IOException {
     lease = null;
-    sharedTag = shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED));
-    onLeaseChange.run();
+    leaseTtlNanos = 0;
+    if (stopping == null) {
+      sharedTag = shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED));
+    }
+    context.onLeaseChange().run();
   }
 
-  private void stop(Stop stop) {
+  // ---- stopping ----------------------------------------------------------------------------
+
+  private boolean beginStop(Stop stop) throws IOException {
+    stopping = stop;
     try {
       if (sharedTag != null) {
         shared.basicCancel(sharedTag);
+        sharedTag = null;
       }
       own.basicCancel(ownTag);
+    } catch (IOException | RuntimeException e) {
+      log.warn("stopping {}#{}: {}", service, number, e.toString());
+    }
+    for (Inbound in; (in = waiting.poll()) != null; ) {
+      handBack(in);
+    }
+    return current == null ? finishStop() : false; // else: when the running call finishes
+  }
+
+  /** An unstarted delivery at stop: shared calls go back to the queue, leased ones get an answer. */
+  private void handBack(Inbound in) throws IOException {
+    if (in.source() == Source.SHARED) {
+      shared.basicNack(in.tag(), false, true);
+    } else {
+      Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
+    }
+  }
+
+  private boolean finishStop() {
+    try {
       for (Task task; (task = tasks.poll()) != null; ) {
         if (task instanceof Inbound in) {
-          if (in.source() == Source.SHARED) {
-            shared.basicNack(in.tag(), false, true); // another instance will run it
-          } else {
-            Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
-            ack(in);
-          }
+          handBack(in);
         } else if (task instanceof Revoke revoke) {
           Messages.replyOk(own, revoke.request(), new byte[0]);
         } else if (task instanceof Stop other) {
           other.done().complete(null);
         }
       }
-      if (stop.deleteQueue()) {
+      if (stopping.deleteQueue()) {
         own.queueDelete(instanceQueue);
       }
     } catch (IOException | RuntimeException e) {
       log.warn("stopping {}#{}: {}", service, number, e.toString());
     } finally {
+      callThread.shutdownNow();
       closeQuietly(shared); // closing requeues anything still unacknowledged
       closeQuietly(own);
-      stop.done().complete(null);
+      stopping.done().complete(null);
     }
+    return true;
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  /** Answers with an error and acknowledges. */
+  private void refuse(Inbound in, ErrorCode code, String message) throws IOException {
+    Messages.replyError(own, in.props(), code, message);
+    ack(in);
   }
 
   private void ack(Inbound in) throws IOException {
-    (in.source() == Source.SHARED ? shared : own).basicAck(in.tag(), false);
+    if (in.source() == Source.SHARED) {
+      shared.basicAck(in.tag(), false);
+    } // instance-queue deliveries are auto-acknowledged
   }
 
   private String queueOf(Inbound in) {

@@ -38,6 +38,7 @@ public final class LocalWorkers implements Provisioner {
   private final Duration heartbeatInterval;
   private final Duration stopGrace;
   private final Path logDirectory;
+  private final List<String> workerArguments;
 
   private LocalWorkers(Builder builder) {
     this.count = builder.count;
@@ -48,6 +49,7 @@ public final class LocalWorkers implements Provisioner {
     this.heartbeatInterval = builder.heartbeatInterval;
     this.stopGrace = builder.stopGrace;
     this.logDirectory = builder.logDirectory;
+    this.workerArguments = List.copyOf(builder.workerArguments);
   }
 
   /** A builder with one worker of one slot per CPU. */
@@ -91,6 +93,7 @@ public final class LocalWorkers implements Provisioner {
         "--slots", Integer.toString(slots),
         "--heartbeat-millis", Long.toString(heartbeatInterval.toMillis()),
         "--exit-on-stdin-eof"));
+    command.addAll(workerArguments);
     return command;
   }
 
@@ -105,8 +108,18 @@ public final class LocalWorkers implements Provisioner {
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration stopGrace = Duration.ofSeconds(30);
     private Path logDirectory;
+    private List<String> workerArguments = List.of();
 
     private Builder() {}
+
+    /**
+     * Extra {@link WorkerMain} options for every worker, e.g. {@code List.of("--max-attempts", "5")}
+     * (see {@link WorkerOptions}). Never put credentials here: they belong in the environment.
+     */
+    public Builder workerArguments(List<String> arguments) {
+      this.workerArguments = List.copyOf(arguments);
+      return this;
+    }
 
     /** How many worker processes; default 1. */
     public Builder count(int count) {

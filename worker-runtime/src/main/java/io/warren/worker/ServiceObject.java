@@ -2,6 +2,7 @@ package io.warren.worker;
 
 import io.warren.grid.ErrorCode;
 import io.warren.grid.GridException;
+import io.warren.grid.NonIdempotent;
 import io.warren.grid.spi.Codec;
 import io.warren.grid.spi.MethodContract;
 import io.warren.grid.spi.ServiceContract;
@@ -15,7 +16,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * One hosted service object and the calls it accepts: a call names an interface the object
  * implements and a method signature of that interface; its arguments are decoded as the method's
- * declared parameter types only. Not thread-safe: its instance runner calls it one call at a time.
+ * declared parameter types only. A call is first {@linkplain #prepare prepared} (resolved and
+ * decoded, cheap, on the instance's channel thread), then {@linkplain #run run} on the instance's
+ * call thread, where it may block or be interrupted. One call at a time.
  */
 final class ServiceObject {
   /** A call's result: encoded value or error. */
@@ -26,6 +29,14 @@ final class ServiceObject {
 
     static Result failed(WireError error) {
       return new Result(null, error);
+    }
+  }
+
+  /** A call resolved and decoded, ready to run; or why it cannot run. */
+  record Prepared(MethodContract method, Object[] args, WireError error) {
+    /** True for a method marked {@link NonIdempotent}. */
+    boolean nonIdempotent() {
+      return method != null && method.method().isAnnotationPresent(NonIdempotent.class);
     }
   }
 
@@ -46,28 +57,29 @@ final class ServiceObject {
     return new ServiceObject(Codec.json().decodeState(state, type));
   }
 
-  /** Runs one call to completion (for async methods, until their future completes). */
-  Result invoke(String interfaceName, String signature, byte[] arguments) {
+  /** Resolves the method and decodes the arguments. */
+  Prepared prepare(String interfaceName, String signature, byte[] arguments) {
     Class<?> contractType = interfaces.get(interfaceName);
     if (contractType == null) {
-      return Result.failed(WireError.of(ErrorCode.UNKNOWN_METHOD,
-          target.getClass().getName() + " does not implement " + interfaceName));
+      return refused(ErrorCode.UNKNOWN_METHOD, target.getClass().getName() + " does not implement " + interfaceName);
     }
-    MethodContract method;
-    Object[] args;
     try {
-      method = ServiceContract.of(contractType).method(signature).orElse(null);
+      MethodContract method = ServiceContract.of(contractType).method(signature).orElse(null);
       if (method == null) {
-        return Result.failed(WireError.of(ErrorCode.UNKNOWN_METHOD,
-            contractType.getSimpleName() + " has no method " + signature));
+        return refused(ErrorCode.UNKNOWN_METHOD, contractType.getSimpleName() + " has no method " + signature);
       }
-      args = Codec.json().decodeArguments(method, arguments);
+      return new Prepared(method, Codec.json().decodeArguments(method, arguments), null);
     } catch (GridException e) {
-      return Result.failed(WireError.of(e.code(), e.getMessage()));
+      return refused(e.code(), e.getMessage());
     }
+  }
+
+  /** Runs a prepared call to completion (for async methods, until their future completes). */
+  Result run(Prepared call) {
+    MethodContract method = call.method();
     Object value;
     try {
-      value = method.method().invoke(target, args);
+      value = method.method().invoke(target, call.args());
       if (method.async()) {
         value = value == null ? null : ((CompletableFuture<?>) value).get();
       }
@@ -92,6 +104,10 @@ final class ServiceObject {
   /** The implementation's class name. */
   String implementation() {
     return target.getClass().getName();
+  }
+
+  private static Prepared refused(ErrorCode code, String message) {
+    return new Prepared(null, null, WireError.of(code, message));
   }
 
   private void collectInterfaces(Class<?> type) {

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** How often leases are checked for a client that stopped renewing them. */
+  private static final long LEASE_CHECK_MILLIS = 250;
 
   private final WorkerOptions options;
   private final Connection connection;
@@ -53,6 +55,8 @@ public final class Worker implements AutoCloseable {
   private final Channel heartbeats;
   private final ExecutorService controlThread;
   private final ScheduledExecutorService heartbeatThread;
+  private final ScheduledExecutorService timers;
+  private final InstanceContext instanceContext;
   private final Map<String, InstanceRunner> instances = new ConcurrentHashMap<>();
   private final CancelledCalls cancelled = new CancelledCalls();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -66,6 +70,9 @@ public final class Worker implements AutoCloseable {
     this.connection = Connections.open(broker, "warren-worker-" + options.workerId());
     this.controlThread = Executors.newSingleThreadExecutor(named("warren-control"));
     this.heartbeatThread = Executors.newSingleThreadScheduledExecutor(named("warren-heartbeat"));
+    this.timers = Executors.newSingleThreadScheduledExecutor(named("warren-timers"));
+    this.instanceContext = new InstanceContext(connection, options.workerId(), cancelled, timers, this::heartbeatSoon,
+        options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
     connection.addShutdownListener(this::onConnectionLost);
 
     heartbeats = connection.createChannel();
@@ -78,7 +85,12 @@ public final class Worker implements AutoCloseable {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         if (Protocol.T_CANCEL.equals(props.getType())) {
-          cancelled.add(Messages.header(props, Protocol.H_CALL_ID)); // at once, not behind other commands
+          // At once, not behind other commands: skip it if queued, interrupt it if running.
+          String callId = Messages.header(props, Protocol.H_CALL_ID);
+          cancelled.add(callId);
+          instances.values().forEach(runner -> runner.cancel(callId));
+        } else if (Protocol.T_RENEW.equals(props.getType())) {
+          renew(body);
         } else {
           controlThread.execute(() -> onControl(props, body));
         }
@@ -86,6 +98,8 @@ public final class Worker implements AutoCloseable {
     });
     long interval = options.heartbeatInterval().toMillis();
     heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> instances.values().forEach(InstanceRunner::checkLeaseExpiry),
+        LEASE_CHECK_MILLIS, LEASE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -139,8 +153,7 @@ public final class Worker implements AutoCloseable {
     try {
       for (int number : command.instances()) {
         ServiceObject object = ServiceObject.instantiate(command.implementation(), state); // each its own copy
-        InstanceRunner runner = new InstanceRunner(connection, service, command.name(), number, command.prefetch(),
-            options.workerId(), object, cancelled, this::heartbeatSoon);
+        InstanceRunner runner = new InstanceRunner(instanceContext, service, command.name(), number, command.prefetch(), object);
         started.add(runner);
         instances.put(key(service, number), runner);
       }
@@ -187,6 +200,18 @@ public final class Worker implements AutoCloseable {
       Messages.replyOk(control, props, new byte[0]); // nothing held there any more
     } else {
       runner.revoke(command.lease(), props); // the runner answers once the lease is gone
+    }
+  }
+
+  private void renew(byte[] body) {
+    try {
+      ServiceCommand lease = Codec.json().mapper().readValue(body, ServiceCommand.class);
+      InstanceRunner runner = instances.get(key(new ServiceId(lease.service()), lease.instance()));
+      if (runner != null) {
+        runner.renew(lease.lease());
+      }
+    } catch (RuntimeException e) {
+      log.warn("ignoring an unreadable lease renewal: {}", e.getMessage());
     }
   }
 
@@ -262,6 +287,7 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       controlThread.shutdownNow();
+      timers.shutdownNow();
       try {
         if (connection.isOpen()) {
           connection.close(5_000);
@@ -284,6 +310,7 @@ public final class Worker implements AutoCloseable {
     stopping.set(true);
     heartbeatThread.shutdownNow();
     controlThread.shutdownNow();
+    timers.shutdownNow();
     terminated.countDown();
   }
 

@@ -20,7 +20,8 @@ import java.util.Set;
  * <pre>
  * java -cp APP:WARREN io.warren.worker.WorkerMain --broker amqp://host:5672/ --worker-id w1 \
  *     [--slots N] [--heartbeat-millis MS] [--drain-grace-millis MS] \
- *     [--credentials-file FILE] [--exit-on-stdin-eof]
+ *     [--credentials-file FILE] [--exit-on-stdin-eof] [--max-message-bytes N] \
+ *     [--ack-after-millis MS] [--max-attempts N]
  * </pre>
  *
  * Credentials never come from the command line (where {@code ps} shows them): they come from
@@ -34,10 +35,14 @@ import java.util.Set;
  * @param drainGrace how long a drain may wait for running calls
  * @param credentialsFile where the credentials are, or null for the environment
  * @param exitOnStdinEof stop when standard input closes (the parent process died)
+ * @param maxMessageBytes calls with a larger body are refused (default 16 MiB)
+ * @param ackAfter a shared call still running after this is acknowledged early, so the broker's
+ *     consumer timeout cannot redeliver it while it runs (default 5 min; RabbitMQ's timeout is 30)
+ * @param maxAttempts deliveries (each ended by a worker's death) before a call is dead-lettered (3)
  */
 public record WorkerOptions(
     URI broker, String workerId, int slots, Duration heartbeatInterval, Duration drainGrace,
-    Path credentialsFile, boolean exitOnStdinEof) {
+    Path credentialsFile, boolean exitOnStdinEof, int maxMessageBytes, Duration ackAfter, int maxAttempts) {
 
   public static final String USERNAME_ENV = "WARREN_BROKER_USERNAME";
   public static final String PASSWORD_ENV = "WARREN_BROKER_PASSWORD";
@@ -57,6 +62,15 @@ public record WorkerOptions(
     if (heartbeatInterval.toMillis() < 50) {
       throw new IllegalArgumentException("--heartbeat-millis must be >= 50");
     }
+    if (maxMessageBytes < 1) {
+      throw new IllegalArgumentException("--max-message-bytes must be >= 1");
+    }
+    if (ackAfter.isNegative()) {
+      throw new IllegalArgumentException("--ack-after-millis must be >= 0");
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("--max-attempts must be >= 1");
+    }
   }
 
   /** Parses a command line; throws {@link IllegalArgumentException} naming the bad option. */
@@ -68,6 +82,9 @@ public record WorkerOptions(
     long drainMillis = 30_000;
     Path credentials = null;
     boolean exitOnEof = false;
+    int maxMessageBytes = 16 * 1024 * 1024;
+    long ackAfterMillis = 300_000;
+    int maxAttempts = 3;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       switch (option) {
@@ -78,6 +95,9 @@ public record WorkerOptions(
         case "--drain-grace-millis" -> drainMillis = number(args, ++i, option);
         case "--credentials-file" -> credentials = Path.of(value(args, ++i, option));
         case "--exit-on-stdin-eof" -> exitOnEof = true;
+        case "--max-message-bytes" -> maxMessageBytes = number(args, ++i, option);
+        case "--ack-after-millis" -> ackAfterMillis = number(args, ++i, option);
+        case "--max-attempts" -> maxAttempts = number(args, ++i, option);
         default -> throw new IllegalArgumentException("unknown option '" + option + "'");
       }
     }
@@ -88,7 +108,7 @@ public record WorkerOptions(
       throw new IllegalArgumentException("--worker-id is required");
     }
     return new WorkerOptions(broker, workerId, slots, Duration.ofMillis(heartbeatMillis), Duration.ofMillis(drainMillis),
-        credentials, exitOnEof);
+        credentials, exitOnEof, maxMessageBytes, Duration.ofMillis(ackAfterMillis), maxAttempts);
   }
 
   /** The broker endpoint with credentials from the file or the environment. */

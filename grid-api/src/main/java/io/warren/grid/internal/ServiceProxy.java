@@ -2,6 +2,7 @@ package io.warren.grid.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.warren.grid.BadRequestException;
 import io.warren.grid.spi.CallTarget;
 import io.warren.grid.spi.Codec;
 import io.warren.grid.spi.GridBackend;
@@ -34,28 +35,31 @@ public final class ServiceProxy implements InvocationHandler {
   private final Duration timeout;
   private final Executor callbacks;
   private final Gate gate;
+  private final int maxMessageBytes;
 
-  private ServiceProxy(
-      ServiceContract contract, CallTarget target, GridBackend backend, Duration timeout, Executor callbacks, Gate gate) {
+  private ServiceProxy(ServiceContract contract, CallTarget target, GridBackend backend, Duration timeout,
+      Executor callbacks, Gate gate, int maxMessageBytes) {
     this.contract = contract;
     this.target = target;
     this.backend = backend;
     this.timeout = timeout;
     this.callbacks = callbacks;
     this.gate = gate;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   /**
    * A proxy of {@code type} whose calls go to {@code target}. Async results complete on {@code
-   * callbacks}, never on a transport thread, so user callbacks may block.
+   * callbacks}, never on a transport thread, so user callbacks may block. Calls whose encoded
+   * arguments exceed {@code maxMessageBytes} are refused before anything is sent.
    */
-  public static <T> T create(
-      Class<T> type, CallTarget target, GridBackend backend, Duration timeout, Executor callbacks, Gate gate) {
+  public static <T> T create(Class<T> type, CallTarget target, GridBackend backend, Duration timeout,
+      Executor callbacks, Gate gate, int maxMessageBytes) {
     ServiceContract contract = ServiceContract.of(type);
     ServiceProxy handler = new ServiceProxy(
         contract, requireNonNull(target, "target == null"), requireNonNull(backend, "backend == null"),
         requireNonNull(timeout, "timeout == null"), requireNonNull(callbacks, "callbacks == null"),
-        requireNonNull(gate, "gate == null"));
+        requireNonNull(gate, "gate == null"), maxMessageBytes);
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
   }
 
@@ -74,6 +78,10 @@ public final class ServiceProxy implements InvocationHandler {
     gate.check();
     Codec codec = Codec.json();
     byte[] encoded = codec.encodeArguments(remote, args);
+    if (encoded.length > maxMessageBytes) {
+      throw new BadRequestException(remote.displayName() + ": the arguments take " + encoded.length
+          + " bytes, more than the limit of " + maxMessageBytes + " (Grid.Builder.maxMessageBytes)");
+    }
     CompletableFuture<byte[]> call =
         backend.invoke(new Invocation(target, contract.type().getName(), remote.signature(), encoded, timeout));
     if (AsyncCapture.active()) {

@@ -44,8 +44,12 @@ public interface GridBackend extends AutoCloseable {
    */
   CompletableFuture<byte[]> invoke(Invocation invocation);
 
-  /** Waits (in the broker's queue, FIFO) for a free instance of {@code service}. */
-  CompletableFuture<LeaseGrant> acquire(ServiceId service, Duration timeout);
+  /**
+   * Waits (in the broker's queue, FIFO) for a free instance of {@code service}. While the lease is
+   * held the backend renews it every third of {@code leaseTtl}; if this client dies, the instance
+   * frees itself once {@code leaseTtl} passes without a renewal.
+   */
+  CompletableFuture<LeaseGrant> acquire(ServiceId service, Duration timeout, Duration leaseTtl);
 
   /**
    * Releases a lease. A normal release travels behind the lease's earlier calls and takes effect
