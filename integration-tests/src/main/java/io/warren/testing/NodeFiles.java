@@ -67,6 +67,11 @@ final class NodeFiles {
     return root.resolve("log").resolve("console.log");
   }
 
+  /** Writes {@code advanced.config} (Erlang terms). */
+  void writeAdvancedConfig(String erlangTerms) throws IOException {
+    Files.writeString(root.resolve("advanced.config"), erlangTerms + "\n", UTF_8);
+  }
+
   /** Writes {@code rabbitmq.conf}, an empty plugin list and an empty {@code rabbitmq-env.conf}. */
   void writeConfig(List<String> confLines) throws IOException {
     Files.write(root.resolve("rabbitmq.conf"), confLines, UTF_8);
@@ -105,7 +110,7 @@ final class NodeFiles {
     env.put("RABBITMQ_MNESIA_BASE", root.resolve("mnesia").toString());
     env.put("RABBITMQ_LOG_BASE", root.resolve("log").toString());
     env.put("RABBITMQ_CONFIG_FILE", root.resolve("rabbitmq.conf").toString());
-    // Never created: keeps /etc/rabbitmq/advanced.config out.
+    // Only created on request (writeAdvancedConfig); either way /etc/rabbitmq/advanced.config stays out.
     env.put("RABBITMQ_ADVANCED_CONFIG_FILE", root.resolve("advanced.config").toString());
     env.put("RABBITMQ_ENABLED_PLUGINS_FILE", root.resolve("enabled_plugins").toString());
     env.put("RABBITMQ_PID_FILE", root.resolve("rabbitmq.pid").toString());

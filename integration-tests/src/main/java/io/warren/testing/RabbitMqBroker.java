@@ -235,6 +235,7 @@ public final class RabbitMqBroker implements AutoCloseable {
   /** Configures and starts a node. Not thread-safe; {@link #start()} may be called more than once. */
   public static final class Builder {
     private final List<String> config = new ArrayList<>();
+    private String advancedConfig;
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private boolean shared;
 
@@ -257,6 +258,15 @@ public final class RabbitMqBroker implements AutoCloseable {
     public Builder config(List<String> lines) {
       requireNonNull(lines, "lines == null");
       lines.forEach(this::config);
+      return this;
+    }
+
+    /**
+     * Erlang terms for {@code advanced.config}, for settings {@code rabbitmq.conf} cannot express;
+     * e.g. {@code "[{rabbit, [{channel_tick_interval, 1000}]}]."}.
+     */
+    public Builder advancedConfig(String erlangTerms) {
+      this.advancedConfig = requireNonNull(erlangTerms, "erlangTerms == null");
       return this;
     }
 
@@ -288,6 +298,9 @@ public final class RabbitMqBroker implements AutoCloseable {
       try {
         files.writeConfig(confLines(ports[0], password));
         files.writeCookie(randomAlphanumeric(32));
+        if (advancedConfig != null) {
+          files.writeAdvancedConfig(advancedConfig);
+        }
         process = launch(installation, files, ports[1]);
         broker = new RabbitMqBroker(
             this, installation, files, nodeName, ports[0], password, process);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.grid.AcquireTimeoutException;
+import io.warren.grid.BadRequestException;
 import io.warren.grid.Grid;
 import io.warren.grid.InstanceInfo;
 import io.warren.grid.InvalidServiceInterfaceException;
@@ -43,8 +44,10 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractGridIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  static final int WORKER_MESSAGE_LIMIT = 64 * 1024;
+  static final int CLIENT_MESSAGE_LIMIT = 256 * 1024;
 
-  private BrokerUnderTest broker;
+  protected BrokerUnderTest broker;
   protected Grid grid;
 
   /** Starts the broker this suite runs against. */
@@ -61,8 +64,10 @@ abstract class AbstractGridIT {
             .slots(2)
             .heartbeatInterval(Duration.ofMillis(500))
             .logDirectory(Path.of("target", "worker-logs", getClass().getSimpleName()))
+            .workerArguments(List.of("--max-message-bytes", Integer.toString(WORKER_MESSAGE_LIMIT)))
             .build())
         .callTimeout(Duration.ofSeconds(60))
+        .maxMessageBytes(CLIENT_MESSAGE_LIMIT)
         .build();
   }
 
@@ -270,17 +275,11 @@ abstract class AbstractGridIT {
   @Test
   void badServicesAreRejectedBeforeAnythingIsSent() {
     assertThrows(InvalidServiceInterfaceException.class, () -> grid.publish(new Object()));
-    Tally anonymous = new Tally() {
-      public Hit hit(int x) { return null; }
-      public Hit hit(long x) { return null; }
-      public void set(int value) {}
-      public int get() { return 0; }
-      public String appendSlowly(int value, int millis) { return null; }
-      public List<Integer> log() { return null; }
-      public String boom(String why) { return null; }
-      public CompletableFuture<Integer> squareAsync(int x) { return null; }
-      public Span span(int millis) { return null; }
-      public String token() { return null; }
+    Unrelated anonymous = new Unrelated() {
+      @Override
+      public int nothing() {
+        return 0;
+      }
     };
     assertThrows(InvalidServiceInterfaceException.class, () -> grid.publish(anonymous));
   }
@@ -311,6 +310,68 @@ abstract class AbstractGridIT {
     slow.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(List.of(1), lease.service().log(), "the cancelled call never ran");
     lease.close();
+    grid.terminate(id);
+  }
+
+  @Test
+  void cancellingARunningCallInterruptsItOnTheWorker() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Tally tally = grid.proxy(id, Tally.class);
+    CompletableFuture<String> waiting = Grid.async(tally, t -> t.waitFor(60_000));
+    Thread.sleep(500); // it is running now
+    assertTrue(waiting.cancel(true));
+    // The only instance is free again long before the 60 s wait would have ended.
+    assertEquals(List.of(-1), Grid.async(tally, Tally::log).get(WAIT.toSeconds(), TimeUnit.SECONDS),
+        "the running call saw the interrupt");
+    grid.terminate(id);
+  }
+
+  @Test
+  void oversizedCallsAreRefusedOnBothSides() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Tally tally = grid.proxy(id, Tally.class);
+    String tooBigForTheClient = "x".repeat(CLIENT_MESSAGE_LIMIT + 1);
+    BadRequestException client = assertThrows(BadRequestException.class, () -> tally.boom(tooBigForTheClient));
+    assertTrue(client.getMessage().contains("Tally.boom"), client.getMessage());
+    String tooBigForTheWorker = "x".repeat(WORKER_MESSAGE_LIMIT + 1);
+    BadRequestException worker = assertThrows(BadRequestException.class, () -> tally.boom(tooBigForTheWorker));
+    assertTrue(worker.getMessage().contains("limit of " + WORKER_MESSAGE_LIMIT), worker.getMessage());
+    assertEquals(0, tally.get(), "the worker keeps serving");
+    grid.terminate(id);
+  }
+
+  @Test
+  void badInputGetsATypedErrorAndTheWorkerKeepsServing() throws Exception {
+    ServiceId id = grid.publish(new TallyService(21), PublishOptions.defaults().instances(1));
+    String queue = "warren.service." + id.value();
+    String tally = Tally.class.getName();
+    long future = System.currentTimeMillis() + 60_000;
+    Map<String, Object> hitInt = Map.of("warren-interface", tally, "warren-method", "hit(int)", "warren-deadline", future);
+    record Case(String what, Map<String, Object> headers, String body, String code) {}
+    List<Case> cases = List.of(
+        new Case("garbage bytes", hitInt, "\u0000\u0001\u00ff garbage", "BAD_REQUEST"),
+        new Case("truncated JSON", hitInt, "[4", "BAD_REQUEST"),
+        new Case("not an array", hitInt, "{\"x\":1}", "BAD_REQUEST"),
+        new Case("wrong argument count", hitInt, "[1, 2]", "BAD_REQUEST"),
+        new Case("wrong argument type", hitInt, "[\"seven\"]", "BAD_REQUEST"),
+        new Case("a type the interface does not declare", hitInt, "[{\"@class\":\"java.net.URL\",\"x\":1}]", "BAD_REQUEST"),
+        new Case("unknown interface", Map.of("warren-interface", "com.example.Evil", "warren-method", "run()", "warren-deadline", future), "[]", "UNKNOWN_METHOD"),
+        new Case("unknown method", Map.of("warren-interface", tally, "warren-method", "launch(int)", "warren-deadline", future), "[1]", "UNKNOWN_METHOD"),
+        new Case("missing method header", Map.of("warren-interface", tally), "[1]", "BAD_REQUEST"),
+        new Case("expired", Map.of("warren-interface", tally, "warren-method", "hit(int)", "warren-deadline", 1L), "[1]", "CALL_TIMEOUT"),
+        new Case("oversized", hitInt, "[" + "1".repeat(WORKER_MESSAGE_LIMIT) + "]", "BAD_REQUEST"),
+        new Case("a method that throws", Map.of("warren-interface", tally, "warren-method", "boom(java.lang.String)", "warren-deadline", future), "[\"bad\"]", "REMOTE"));
+    Tally proxy = grid.proxy(id, Tally.class);
+    try (RawAmqpClient raw = new RawAmqpClient(broker)) {
+      for (Case c : cases) {
+        RawAmqpClient.Received reply = raw.call(queue, c.headers(), c.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertEquals("error", reply.header("warren-status"), c.what() + ": " + reply.body());
+        assertTrue(reply.body().contains("\"code\":\"" + c.code() + "\""), c.what() + ": " + reply.body());
+        assertEquals(21, proxy.get(), "still serving after " + c.what());
+      }
+      raw.send(queue, hitInt, "[1]".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+      assertEquals(21, proxy.get(), "still serving after a call without reply-to");
+    }
     grid.terminate(id);
   }
 

@@ -80,7 +80,7 @@ abstract class AbstractLostWorkerIT {
       List<Outcome<Tally.Hit>> outcomes = Grid.map(grid.proxy(pair, Tally.class), IntStream.range(0, 50).boxed().toList(), 4, Tally::hit)
           .get(30, TimeUnit.SECONDS);
       assertEquals(50, outcomes.stream().filter(Outcome::isSuccess).count(), "stateless work goes on on the survivor");
-      try (Lease<Tally> fresh = grid.acquire(pair, Tally.class, Duration.ofSeconds(10))) {
+      try (Lease<Tally> fresh = grid.reacquire(onVictim, Duration.ofSeconds(10))) {
         assertNotEquals(victimId, fresh.workerId(), "a new lease lands on the surviving worker");
       }
     }

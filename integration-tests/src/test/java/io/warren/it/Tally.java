@@ -30,6 +30,16 @@ public interface Tally {
   /** Sleeps {@code millis} and reports when it ran (wall clock, microseconds). */
   Span span(int millis);
 
+  /** Sleeps {@code millis}; must never run twice for one call. */
+  @io.warren.grid.NonIdempotent
+  String chargeSlowly(int millis);
+
+  /** Waits {@code millis} unless interrupted; an interrupt is recorded in the log as -1. */
+  String waitFor(int millis);
+
+  /** Ends the worker JVM: the worst thing service code can do. */
+  void exit(int status);
+
   /** A token that differs per instance: each instance is its own copy. */
   String token();
 

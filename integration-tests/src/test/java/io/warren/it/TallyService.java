@@ -70,6 +70,29 @@ public final class TallyService implements Tally {
   }
 
   @Override
+  public String chargeSlowly(int millis) {
+    sleep(millis);
+    return token;
+  }
+
+  @Override
+  public String waitFor(int millis) {
+    try {
+      Thread.sleep(millis);
+      return "slept";
+    } catch (InterruptedException e) {
+      log.add(-1);
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  @Override
+  public void exit(int status) {
+    System.exit(status);
+  }
+
+  @Override
   public String token() {
     return token;
   }

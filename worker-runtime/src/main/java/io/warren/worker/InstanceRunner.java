@@ -94,6 +94,7 @@ final class InstanceRunner {
   private final Channel shared;
   private final Channel own;
   private final ExecutorService callThread;
+  private volatile Thread callThreadRef;
   private String sharedTag;
   private String ownTag;
   private volatile Running current;
@@ -118,6 +119,7 @@ final class InstanceRunner {
     this.callThread = Executors.newSingleThreadExecutor(run -> {
       Thread thread = new Thread(run, "warren-call-" + service + "-" + number);
       thread.setDaemon(true);
+      callThreadRef = thread;
       return thread;
     });
     shared.basicQos(prefetch);
@@ -492,6 +494,13 @@ final class InstanceRunner {
     for (Inbound in; (in = waiting.poll()) != null; ) {
       handBack(in);
     }
+    if (current != null && callIsExitingTheJvm()) {
+      // Service code called System.exit: that call never returns. Treat it as a crash: no reply,
+      // no ack, so the broker redelivers it (and counts the attempt) when the channel closes.
+      log.warn("{}#{}: call {} is exiting the JVM; it will be redelivered", service, number,
+          current.in.props().getCorrelationId());
+      current = null;
+    }
     return current == null ? finishStop() : false; // else: when the running call finishes
   }
 
@@ -527,6 +536,20 @@ final class InstanceRunner {
       stopping.done().complete(null);
     }
     return true;
+  }
+
+  /** True when the call thread is inside {@code System.exit} (and so waits for this very drain). */
+  private boolean callIsExitingTheJvm() {
+    Thread thread = callThreadRef;
+    if (thread == null) {
+      return false;
+    }
+    for (StackTraceElement frame : thread.getStackTrace()) {
+      if ("java.lang.Shutdown".equals(frame.getClassName()) && "exit".equals(frame.getMethodName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- plumbing ----------------------------------------------------------------------------

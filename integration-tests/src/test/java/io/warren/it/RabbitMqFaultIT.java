@@ -1,0 +1,233 @@
+package io.warren.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.grid.AcquireTimeoutException;
+import io.warren.grid.DeadLetteredException;
+import io.warren.grid.Grid;
+import io.warren.grid.GridUnavailableException;
+import io.warren.grid.Lease;
+import io.warren.grid.Outcome;
+import io.warren.grid.PublishOptions;
+import io.warren.grid.RetryRefusedException;
+import io.warren.grid.ServiceId;
+import io.warren.grid.WorkerInfo;
+import io.warren.testing.RabbitMqBroker;
+import io.warren.worker.LocalWorkers;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Faults on a real RabbitMQ node: workers killed mid-run, a client killed while holding a lease,
+ * calls longer than the broker's consumer timeout, service code that exits its JVM, and secrets
+ * kept out of command lines and logs. Each test is bounded in time and count; the figures are
+ * printed for docs/reliability.md.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RabbitMqFaultIT {
+  /** The broker closes a channel whose delivery stays unacknowledged longer than this. */
+  private static final int CONSUMER_TIMEOUT_MILLIS = 5_000;
+  private static final Duration HEARTBEAT = Duration.ofMillis(300);
+
+  private RabbitMqBroker broker;
+  private BrokerUnderTest endpoint;
+
+  @BeforeAll
+  void startBroker() {
+    // The broker checks consumer timeouts on its channel tick, once a minute by default: tick every
+    // second so the 5 s timeout is really enforced while a 15 s call runs.
+    broker = RabbitMqBroker.builder()
+        .config("consumer_timeout = " + CONSUMER_TIMEOUT_MILLIS)
+        .advancedConfig("[{rabbit, [{channel_tick_interval, 1000}]}].")
+        .start();
+    endpoint = new BrokerUnderTest(broker.uri(), broker.username(), broker.password(), () -> {});
+  }
+
+  @AfterAll
+  void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private Grid grid(TestInfo test, int workers, int slots, List<String> workerArguments) {
+    return Grid.builder()
+        .broker(broker.uri())
+        .credentials(broker.username(), broker.password())
+        .workers(LocalWorkers.builder().count(workers).slots(slots).heartbeatInterval(HEARTBEAT)
+            .workerArguments(workerArguments)
+            .logDirectory(logs(test)).build())
+        .callTimeout(Duration.ofSeconds(90))
+        .build();
+  }
+
+  private static Path logs(TestInfo test) {
+    return Path.of("target", "worker-logs", "RabbitMqFaultIT", test.getTestMethod().orElseThrow().getName());
+  }
+
+  @Test
+  void workerKilledMidRunLosesAndDuplicatesNothing(TestInfo test) throws Exception {
+    try (Grid grid = grid(test, 2, 2, List.of())) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(4));
+      Tally tally = grid.proxy(id, Tally.class);
+      WorkerInfo victim = grid.workers().get(0);
+      AtomicInteger done = new AtomicInteger();
+      List<CompletableFuture<Tally.Hit>> calls = new ArrayList<>();
+      List<Integer> inputs = IntStream.range(0, 1000).boxed().toList();
+      CompletableFuture<List<Outcome<Tally.Hit>>> all = Grid.map(tally, inputs, 32, (t, i) -> {
+        if (done.incrementAndGet() == 300) {
+          ProcessHandle.of(victim.pid()).ifPresent(ProcessHandle::destroyForcibly); // mid-run, calls in flight
+        }
+        return t.hit(i);
+      });
+      List<Outcome<Tally.Hit>> outcomes = all.get(90, TimeUnit.SECONDS);
+      int lost = 0;
+      for (int i = 0; i < inputs.size(); i++) {
+        Outcome<Tally.Hit> outcome = outcomes.get(i);
+        if (!outcome.isSuccess() || outcome.value().doubled() != 2L * i) {
+          lost++;
+        }
+      }
+      System.out.printf("[figure] worker killed after 300 of 1000 calls: %d lost, %d results%n", lost, outcomes.size());
+      assertEquals(0, lost, "every call completed with its own result: " + outcomes.stream().filter(o -> !o.isSuccess()).limit(3).toList());
+      assertEquals(1000, outcomes.size());
+      assertFalse(ProcessHandle.of(victim.pid()).map(ProcessHandle::isAlive).orElse(false));
+    }
+  }
+
+  @Test
+  void aNonIdempotentCallIsNotRunTwiceAfterItsWorkerDies(TestInfo test) throws Exception {
+    try (Grid grid = grid(test, 2, 1, List.of())) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+      CompletableFuture<String> charge = Grid.async(grid.proxy(id, Tally.class), t -> t.chargeSlowly(20_000));
+      WorkerInfo running = awaitBusyWorker(grid);
+      ProcessHandle.of(running.pid()).orElseThrow().destroyForcibly();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> charge.get(30, TimeUnit.SECONDS));
+      assertInstanceOf(RetryRefusedException.class, e.getCause());
+      assertTrue(e.getCause().getMessage().contains("Tally.chargeSlowly"), e.getCause().getMessage());
+    }
+  }
+
+  @Test
+  void aCallThatKillsEveryWorkerItReachesIsDeadLettered(TestInfo test) throws Exception {
+    try (Grid grid = grid(test, 3, 1, List.of("--max-attempts", "2"));
+        RawAmqpClient raw = new RawAmqpClient(endpoint)) {
+      ServiceId id = grid.publish(new TallyService(8), PublishOptions.defaults().instances(3));
+      Tally tally = grid.proxy(id, Tally.class);
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> Grid.runAsync(tally, t -> t.exit(13)).get(60, TimeUnit.SECONDS));
+      assertInstanceOf(DeadLetteredException.class, e.getCause());
+      System.out.println("[figure] poison call: " + e.getCause().getMessage());
+      assertEquals(8, tally.get(), "the last worker is alive and serving");
+      assertEquals(1, grid.workers().size(), "the two workers that ran it are reported gone: " + grid.workers());
+      assertEquals(1, raw.messageCount("warren.dead." + id.value()), "the call waits in the dead-letter queue");
+      grid.terminate(id);
+      raw.deleteQueue("warren.dead." + id.value());
+    }
+  }
+
+  @Test
+  void aCallLongerThanTheConsumerTimeoutCompletesOnce(TestInfo test) throws Exception {
+    // Acknowledge long calls after 2 s, well inside the broker's 5 s consumer timeout.
+    try (Grid grid = grid(test, 1, 1, List.of("--ack-after-millis", "2000"))) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      Tally tally = grid.proxy(id, Tally.class);
+      long started = System.nanoTime();
+      assertTrue(tally.appendSlowly(7, 3 * CONSUMER_TIMEOUT_MILLIS).length() > 0);
+      System.out.printf("[figure] %d ms call under a %d ms consumer timeout completed%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), CONSUMER_TIMEOUT_MILLIS);
+      assertEquals(List.of(7), tally.log(), "it ran exactly once");
+    }
+  }
+
+  @Test
+  void aDeadClientsLeaseFreesItselfWithinTheLeaseTtl(TestInfo test) throws Exception {
+    long ttlMillis = 2_000;
+    try (Grid grid = grid(test, 1, 1, List.of())) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      ProcessBuilder builder = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+          LeaseHolderMain.class.getName(), broker.uri().toString(), id.value(), Long.toString(ttlMillis))
+          .redirectErrorStream(true);
+      builder.environment().put("WARREN_TEST_USERNAME", broker.username());
+      builder.environment().put("WARREN_TEST_PASSWORD", broker.password());
+      Process holder = builder.start();
+      try {
+        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("HELD")) {
+          // skip the child's log lines
+        }
+        assertTrue(line != null, "the child client took the lease");
+        Thread.sleep(2 * ttlMillis); // renewals keep it held past its TTL while the client lives
+        assertThrows(AcquireTimeoutException.class, () -> grid.acquire(id, Tally.class, Duration.ofMillis(300)));
+
+        holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        long killedAt = System.nanoTime();
+        try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(20))) {
+          long freedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+          System.out.printf("[figure] dead client's lease freed %d ms after the kill (TTL %d ms)%n", freedMillis, ttlMillis);
+          assertTrue(freedMillis < ttlMillis + 2_000, "freed within the TTL (plus checking slack): " + freedMillis + " ms");
+          assertEquals(99, lease.service().get(), "the same instance, with the state the dead client left");
+        }
+      } finally {
+        holder.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void credentialsNeverAppearInCommandLinesLogsOrErrors(TestInfo test) throws Exception {
+    String password = broker.password();
+    try (Grid grid = grid(test, 1, 1, List.of())) {
+      for (WorkerInfo worker : grid.workers()) {
+        String commandLine = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "cmdline")).replace('\0', ' ');
+        assertTrue(commandLine.contains("--broker"), commandLine);
+        assertFalse(commandLine.contains(password), "no password on the worker's command line");
+      }
+    }
+    try (var logs = Files.walk(logs(test))) {
+      for (Path log : logs.filter(Files::isRegularFile).toList()) {
+        assertFalse(Files.readString(log).contains(password), "no password in " + log);
+      }
+    }
+    GridUnavailableException refused = assertThrows(GridUnavailableException.class, () -> Grid.builder()
+        .broker(broker.uri()).credentials(broker.username(), "wrong-" + password).build());
+    assertFalse(refused.getMessage().contains(password), refused.getMessage());
+    assertTrue(refused.getMessage().contains(broker.uri().toString()), "the error names the broker: " + refused.getMessage());
+  }
+
+  /** The worker whose heartbeat says it is running a call. */
+  private static WorkerInfo awaitBusyWorker(Grid grid) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      for (WorkerInfo worker : grid.workers()) {
+        if (worker.busy() > 0) {
+          return worker;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no worker reported a running call: " + grid.workers());
+  }
+}

@@ -1,0 +1,82 @@
+package io.warren.it;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bare amqp-client connection for sending hand-made, possibly malformed, messages to Warren's
+ * queues. Replies are handed to the test thread through a queue, never asserted in the callback.
+ */
+final class RawAmqpClient implements AutoCloseable {
+  /** A reply as received. */
+  record Received(AMQP.BasicProperties props, String body) {
+    String header(String name) {
+      Object value = props.getHeaders() == null ? null : props.getHeaders().get(name);
+      return value == null ? null : value.toString();
+    }
+  }
+
+  private final Connection connection;
+  private final Channel channel;
+  private final String replyQueue;
+  private final BlockingQueue<Received> replies = new ArrayBlockingQueue<>(100);
+
+  RawAmqpClient(BrokerUnderTest broker) throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(broker.uri());
+    factory.setUsername(broker.username());
+    factory.setPassword(broker.password());
+    connection = factory.newConnection("raw-test-client");
+    channel = connection.createChannel();
+    replyQueue = channel.queueDeclare().getQueue();
+    channel.basicConsume(replyQueue, true, new DefaultConsumer(channel) {
+      @Override
+      public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        replies.offer(new Received(props, new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    });
+  }
+
+  /** Publishes a call-type message to {@code queue} with these headers and waits for its reply. */
+  Received call(String queue, Map<String, Object> headers, byte[] body) throws Exception {
+    send(queue, headers, body, replyQueue);
+    Received reply = replies.poll(20, TimeUnit.SECONDS);
+    if (reply == null) {
+      throw new AssertionError("no reply within 20 s to a message for " + queue + " with " + headers);
+    }
+    return reply;
+  }
+
+  /** Publishes without waiting; {@code replyTo} may be null. */
+  void send(String queue, Map<String, Object> headers, byte[] body, String replyTo) throws Exception {
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+        .type("call").correlationId(java.util.UUID.randomUUID().toString()).replyTo(replyTo).headers(headers).build();
+    channel.basicPublish("", queue, false, props, body);
+  }
+
+  /** Messages ready in {@code queue}. */
+  long messageCount(String queue) throws Exception {
+    try (Channel probe = connection.createChannel()) {
+      return probe.queueDeclarePassive(queue).getMessageCount();
+    }
+  }
+
+  void deleteQueue(String queue) throws Exception {
+    try (Channel admin = connection.createChannel()) {
+      admin.queueDelete(queue);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    connection.close();
+  }
+}
