@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The AMQP client engine: one connection, one exclusive reply queue, one heartbeat queue, pooled
  * publishing channels. See docs/protocol.md for the messages it sends and the failures it handles.
+ *
+ * <p>When the broker connection drops, every pending request fails at once with {@link
+ * GridUnavailableException}, leases held across the outage are marked lost (their instance queues
+ * went with the workers' connections), and a background loop reconnects with backoff; new requests
+ * fail fast until it has.
  */
 final class AmqpGridBackend implements GridBackend {
   private static final Logger log = LoggerFactory.getLogger(AmqpGridBackend.class);
@@ -56,22 +61,29 @@ final class AmqpGridBackend implements GridBackend {
   /** Bound on waiting for a normal release, which queues behind the lease's own calls. */
   static final Duration RELEASE_TIMEOUT = Duration.ofHours(1);
 
-  private final Connection connection;
+  /** One live connection and what was set up on it; replaced after a reconnect. */
+  private record Link(Connection connection, ChannelPool publishers, String replyQueue) {}
+
+  private static final long MAX_RECONNECT_DELAY_MILLIS = 5_000;
+
+  private final BrokerEndpoint broker;
+  private volatile Link link;
+  private volatile boolean closed;
   private final String clientId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong sequence = new AtomicLong();
   private final ScheduledExecutorService scheduler;
   private final PendingRequests pending;
   private final WorkerDirectory directory;
-  private final ChannelPool publishers;
   private final Map<ServiceId, ServiceInfo> published = new ConcurrentHashMap<>();
   private final Set<String> lostWorkers = ConcurrentHashMap.newKeySet();
   /** Leases this client holds, by id, with their renewal timers. */
   private final Map<String, java.util.concurrent.ScheduledFuture<?>> heldLeases = new ConcurrentHashMap<>();
-  private final String replyQueue;
+  /** Leases that were held when the connection dropped: their instances no longer know them. */
+  private final Set<String> lostLeases = ConcurrentHashMap.newKeySet();
   private volatile GridException closedBecause;
 
-  private AmqpGridBackend(Connection connection) throws IOException {
-    this.connection = connection;
+  private AmqpGridBackend(BrokerEndpoint broker, Connection connection) throws IOException {
+    this.broker = broker;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(run -> {
       Thread thread = new Thread(run, "warren-client-timers-" + clientId);
       thread.setDaemon(true);
@@ -79,11 +91,15 @@ final class AmqpGridBackend implements GridBackend {
     });
     this.pending = new PendingRequests(scheduler);
     this.directory = new WorkerDirectory(this::onWorkerLost);
-    this.publishers = new ChannelPool(connection, (code, text, exchange, key, props, body) -> onReturned(key, props));
-    connection.addShutdownListener(this::onConnectionShutdown);
+    this.link = setUp(connection);
+    scheduler.scheduleWithFixedDelay(directory::sweep, 100, 100, TimeUnit.MILLISECONDS);
+  }
 
+  /** Declares the client's queues on a fresh connection and starts consuming. */
+  private Link setUp(Connection connection) throws IOException {
+    ChannelPool publishers = new ChannelPool(connection, (code, text, exchange, key, props, body) -> onReturned(key, props));
     Channel replies = connection.createChannel();
-    replyQueue = replies.queueDeclare().getQueue(); // server-named, exclusive, auto-delete
+    String replyQueue = replies.queueDeclare().getQueue(); // server-named, exclusive, auto-delete
     replies.basicConsume(replyQueue, true, new DefaultConsumer(replies) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
@@ -101,14 +117,16 @@ final class AmqpGridBackend implements GridBackend {
         onHeartbeat(body);
       }
     });
-    scheduler.scheduleWithFixedDelay(directory::sweep, 100, 100, TimeUnit.MILLISECONDS);
+    Link fresh = new Link(connection, publishers, replyQueue);
+    connection.addShutdownListener(cause -> onConnectionShutdown(fresh, cause));
+    return fresh;
   }
 
   /** Connects and sets up the client's queues. */
   static AmqpGridBackend open(BrokerEndpoint broker) {
     Connection connection = Connections.open(broker, "warren-client");
     try {
-      return new AmqpGridBackend(connection);
+      return new AmqpGridBackend(broker, connection);
     } catch (IOException | RuntimeException e) {
       closeQuietly(connection);
       throw new GridUnavailableException("cannot set up client queues on " + broker.uri() + ": " + e.getMessage(), e);
@@ -150,6 +168,9 @@ final class AmqpGridBackend implements GridBackend {
     }
     Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, Reply::bodyOrThrow);
     GridException refused = refusal(service, workerId);
+    if (refused == null && target instanceof CallTarget.Leased leased && lostLeases.contains(leased.lease().leaseId())) {
+      refused = new LostInstanceException("lease " + leased.lease().leaseId() + " was lost when the broker connection dropped");
+    }
     if (refused != null) {
       call.future.completeExceptionally(refused);
       return call.future;
@@ -162,7 +183,7 @@ final class AmqpGridBackend implements GridBackend {
         broadcastCancel(call.id);
       }
     });
-    send(call, queue, Messages.request(Protocol.T_CALL, call.id, replyQueue, headers), invocation.arguments());
+    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers), invocation.arguments());
     return call.future;
   }
 
@@ -183,7 +204,7 @@ final class AmqpGridBackend implements GridBackend {
 
   private void send(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body) {
     try {
-      publishers.publish("", queue, true, props, body);
+      link.publishers().publish("", queue, true, props, body);
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
     }
@@ -195,7 +216,7 @@ final class AmqpGridBackend implements GridBackend {
     }
     AMQP.BasicProperties props = Messages.request(Protocol.T_CANCEL, callId, null, Map.of(Protocol.H_CALL_ID, callId));
     try {
-      publishers.publish(Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
+      link.publishers().publish(Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
     } catch (IOException | ShutdownSignalException e) {
       log.debug("cancel of {} not sent: {}", callId, e.getMessage());
     }
@@ -224,7 +245,7 @@ final class AmqpGridBackend implements GridBackend {
         Protocol.H_LEASE_TTL, leaseTtl.toMillis(),
         Protocol.H_DEADLINE, System.currentTimeMillis() + timeout.toMillis());
     acquire.future.thenAccept(grant -> keepRenewing(grant, leaseTtl));
-    send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, replyQueue, headers), new byte[0]);
+    send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, link.replyQueue(), headers), new byte[0]);
     return acquire.future;
   }
 
@@ -239,7 +260,7 @@ final class AmqpGridBackend implements GridBackend {
         return;
       }
       try {
-        publishers.publish("", Protocol.workerQueue(grant.workerId()), false, props, body);
+        link.publishers().publish("", Protocol.workerQueue(grant.workerId()), false, props, body);
       } catch (IOException | ShutdownSignalException e) {
         log.debug("renewal of {} not sent: {}", grant.leaseId(), e.getMessage());
       }
@@ -260,7 +281,7 @@ final class AmqpGridBackend implements GridBackend {
       reply.bodyOrThrow();
       return null;
     });
-    if (closedBecause != null || lostWorkers.contains(lease.workerId())) {
+    if (closedBecause != null || lostWorkers.contains(lease.workerId()) || lostLeases.remove(lease.leaseId())) {
       release.future.complete(null); // nothing left to release
       return release.future;
     }
@@ -268,11 +289,11 @@ final class AmqpGridBackend implements GridBackend {
       pending.add(release, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + lease.workerId() + " did not confirm release-now"));
       byte[] body = json(new ServiceCommand(lease.service().value(), lease.instance(), lease.leaseId()));
       send(release, Protocol.workerQueue(lease.workerId()),
-          Messages.request(Protocol.T_RELEASE_NOW, release.id, replyQueue, Map.of()), body);
+          Messages.request(Protocol.T_RELEASE_NOW, release.id, link.replyQueue(), Map.of()), body);
     } else {
       pending.add(release, RELEASE_TIMEOUT, () -> new GridUnavailableException("release of " + lease.leaseId() + " not confirmed"));
       send(release, Protocol.instanceQueue(lease.service(), lease.instance()),
-          Messages.request(Protocol.T_RELEASE, release.id, replyQueue, Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0]);
+          Messages.request(Protocol.T_RELEASE, release.id, link.replyQueue(), Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0]);
     }
     return release.future;
   }
@@ -399,7 +420,7 @@ final class AmqpGridBackend implements GridBackend {
       return null;
     });
     pending.add(command, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + workerId + " did not answer '" + type + "' within " + CONTROL_TIMEOUT));
-    send(command, Protocol.workerQueue(workerId), Messages.request(type, command.id, replyQueue, Map.of()), body);
+    send(command, Protocol.workerQueue(workerId), Messages.request(type, command.id, link.replyQueue(), Map.of()), body);
     return command.future;
   }
 
@@ -460,8 +481,25 @@ final class AmqpGridBackend implements GridBackend {
     }
     if (!Heartbeat.DOWN.equals(heartbeat.state())) {
       lostWorkers.remove(heartbeat.workerId()); // a worker id that comes back is live again
+      restoreInstances(heartbeat);
     }
     directory.accept(heartbeat);
+  }
+
+  /** A worker that was given up for lost (e.g. during a broker outage) may still host our instances. */
+  private void restoreInstances(Heartbeat heartbeat) {
+    for (Heartbeat.Instance instance : heartbeat.instances()) {
+      ServiceId service = new ServiceId(instance.service());
+      published.computeIfPresent(service, (id, info) -> {
+        if (info.instances().stream().anyMatch(i -> i.number() == instance.number())) {
+          return info;
+        }
+        List<InstanceInfo> instances = new ArrayList<>(info.instances());
+        instances.add(new InstanceInfo(service, instance.number(), heartbeat.workerId(), java.util.Optional.empty()));
+        instances.sort(java.util.Comparator.comparingInt(InstanceInfo::number));
+        return new ServiceInfo(info.id(), info.name(), info.implementation(), instances);
+      });
+    }
   }
 
   /** A worker stopped or fell silent: fail what was bound to it, and shrink the services it hosted. */
@@ -482,12 +520,51 @@ final class AmqpGridBackend implements GridBackend {
     }
   }
 
-  private void onConnectionShutdown(ShutdownSignalException cause) {
-    if (closedBecause == null) {
-      closedBecause = new GridUnavailableException("lost the broker connection: " + cause.getMessage(), cause);
-      log.warn("broker connection lost: {}", cause.getMessage());
+  private void onConnectionShutdown(Link lost, ShutdownSignalException cause) {
+    if (closed || link != lost) {
+      return;
     }
-    pending.failAll(p -> true, () -> closedBecause);
+    GridUnavailableException outage =
+        new GridUnavailableException("lost the broker connection: " + cause.getMessage() + "; reconnecting", cause);
+    closedBecause = outage;
+    log.warn("broker connection lost: {}; reconnecting", cause.getMessage());
+    for (String lease : List.copyOf(heldLeases.keySet())) {
+      lostLeases.add(lease);
+      stopRenewing(lease);
+    }
+    pending.failAll(p -> true, () -> outage);
+    scheduleReconnect(100);
+  }
+
+  private void scheduleReconnect(long delayMillis) {
+    if (closed) {
+      return;
+    }
+    try {
+      scheduler.schedule(() -> reconnect(delayMillis), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void reconnect(long lastDelayMillis) {
+    if (closed) {
+      return;
+    }
+    Connection connection = null;
+    try {
+      connection = Connections.open(broker, "warren-client");
+      Link fresh = setUp(connection);
+      link = fresh;
+      closedBecause = null;
+      log.info("reconnected to {}", broker.uri());
+    } catch (IOException | RuntimeException e) {
+      if (connection != null) {
+        closeQuietly(connection);
+      }
+      log.debug("reconnect to {} failed: {}", broker.uri(), e.getMessage());
+      scheduleReconnect(Math.min(MAX_RECONNECT_DELAY_MILLIS, lastDelayMillis * 2));
+    }
   }
 
   // ---- plumbing ----------------------------------------------------------------------------
@@ -503,7 +580,7 @@ final class AmqpGridBackend implements GridBackend {
   }
 
   private boolean queueExists(String queue) {
-    try (Channel channel = connection.createChannel()) {
+    try (Channel channel = link.connection().createChannel()) {
       channel.queueDeclarePassive(queue);
       return true;
     } catch (IOException e) {
@@ -520,7 +597,7 @@ final class AmqpGridBackend implements GridBackend {
 
   /** Runs queue management on a throwaway channel: a broker error closes the channel it happens on. */
   private void withChannel(ChannelWork work) {
-    try (Channel channel = connection.createChannel()) {
+    try (Channel channel = link.connection().createChannel()) {
       work.run(channel);
     } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
       throw new GridUnavailableException("broker refused a queue operation: " + e.getMessage(), e);
@@ -533,12 +610,12 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public void close() {
-    if (closedBecause == null) {
-      closedBecause = new GridUnavailableException("the grid is closed");
-    }
+    closed = true;
+    closedBecause = new GridUnavailableException("the grid is closed");
     pending.failAll(p -> true, () -> closedBecause);
-    publishers.close();
-    closeQuietly(connection);
+    Link last = link;
+    last.publishers().close();
+    closeQuietly(last.connection());
     scheduler.shutdownNow();
   }
 

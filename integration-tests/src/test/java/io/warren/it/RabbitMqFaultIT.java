@@ -197,6 +197,54 @@ class RabbitMqFaultIT {
   }
 
   @Test
+  void clientsAndWorkersReconnectAfterABrokerRestart(TestInfo test) throws Exception {
+    try (Grid grid = grid(test, 2, 1, List.of())) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+      ServiceId solo = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      grid.proxy(solo, Tally.class).set(5);
+      Tally tally = grid.proxy(id, Tally.class);
+      List<CompletableFuture<String>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        int n = i;
+        inFlight.add(Grid.async(tally, t -> t.appendSlowly(n, 20)));
+      }
+      Thread.sleep(300);
+      assertEquals(0, broker.rabbitmqctl("stop_app").exitCode(), "the broker application stops");
+      long stoppedAt = System.nanoTime();
+
+      List<Outcome<String>> outcomes = Grid.gather(inFlight).get(30, TimeUnit.SECONDS); // none hangs
+      long completed = outcomes.stream().filter(Outcome::isSuccess).count();
+      long unavailable = outcomes.stream().filter(o -> !o.isSuccess() && o.failure() instanceof GridUnavailableException).count();
+      System.out.printf("[figure] broker stopped under load: %d of 200 calls completed, %d failed with GridUnavailable, "
+          + "all settled %d ms after the stop%n", completed, unavailable, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt));
+      assertEquals(200, completed + unavailable, "every in-flight call ended with a result or the typed outage error");
+      assertTrue(unavailable > 0, "the stop did interrupt the load");
+
+      assertEquals(0, broker.rabbitmqctl("start_app").exitCode(), "the broker application starts again");
+      long restartedAt = System.nanoTime();
+      Tally soloProxy = grid.proxy(solo, Tally.class);
+      int value = -1;
+      while (value < 0) {
+        try {
+          value = soloProxy.get();
+        } catch (GridUnavailableException | io.warren.grid.NoInstanceException | io.warren.grid.UnknownServiceException e) {
+          assertTrue(System.nanoTime() - restartedAt < TimeUnit.SECONDS.toNanos(60), "recovered within 60 s: " + e);
+          Thread.sleep(200);
+        }
+      }
+      System.out.printf("[figure] first call succeeded %d ms after the broker came back%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt));
+      assertEquals(5, value, "the worker kept its instance and its state across the restart");
+      List<Outcome<Tally.Hit>> after = Grid.map(tally, IntStream.range(0, 50).boxed().toList(), 4, Tally::hit)
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(50, after.stream().filter(Outcome::isSuccess).count(), "new calls work after recovery: " + after);
+      try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(20))) {
+        assertTrue(lease.service().token().length() > 0, "leases work after recovery");
+      }
+    }
+  }
+
+  @Test
   void credentialsNeverAppearInCommandLinesLogsOrErrors(TestInfo test) throws Exception {
     String password = broker.password();
     try (Grid grid = grid(test, 1, 1, List.of())) {

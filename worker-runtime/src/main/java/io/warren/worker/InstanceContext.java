@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * What every instance runner of one worker shares: the connection, the worker's identity and
  * limits, its timers, and the hook that tells the worker to heartbeat after a lease change.
  *
- * @param connection the worker's broker connection
+ * @param connection the worker's current broker connection (it changes when the worker reconnects)
  * @param workerId the worker id put on grants
  * @param cancelled ids of calls their callers cancelled
  * @param timers the worker's timer thread (tasks must only enqueue work)
@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param maxAttempts deliveries after which a call goes to the dead-letter queue
  */
 record InstanceContext(
-    Connection connection,
+    java.util.function.Supplier<Connection> connection,
     String workerId,
     CancelledCalls cancelled,
     ScheduledExecutorService timers,

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -51,9 +52,11 @@ final class InstanceRunner {
 
   private enum Source { SHARED, INSTANCE }
 
-  private sealed interface Task permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop {}
+  private sealed interface Task permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind {}
 
-  private record Inbound(Source source, long tag, boolean redelivered, AMQP.BasicProperties props, byte[] body)
+  /** A delivery, with the channel it came on: its tag means nothing on any other channel. */
+  private record Inbound(
+      Source source, Channel channel, long tag, boolean redelivered, AMQP.BasicProperties props, byte[] body)
       implements Task {}
 
   private record Finished(Running call, ServiceObject.Result result) implements Task {}
@@ -67,6 +70,9 @@ final class InstanceRunner {
   private record Expire() implements Task {}
 
   private record Stop(boolean deleteQueue, CompletableFuture<Void> done) implements Task {}
+
+  /** The channels died (connection lost and re-made, or a channel closed by the broker): open new ones. */
+  private record Rebind(com.rabbitmq.client.Connection connection) implements Task {}
 
   /** The call on the call thread. */
   private static final class Running {
@@ -91,8 +97,9 @@ final class InstanceRunner {
   private final ArrayDeque<Inbound> waiting = new ArrayDeque<>();
   private final String sharedQueue;
   private final String instanceQueue;
-  private final Channel shared;
-  private final Channel own;
+  private final int prefetch;
+  private Channel shared;
+  private Channel own;
   private final ExecutorService callThread;
   private volatile Thread callThreadRef;
   private String sharedTag;
@@ -114,22 +121,44 @@ final class InstanceRunner {
     this.target = target;
     this.sharedQueue = Protocol.serviceQueue(service);
     this.instanceQueue = Protocol.instanceQueue(service, number);
-    this.shared = context.connection().createChannel();
-    this.own = context.connection().createChannel();
+    this.prefetch = prefetch;
     this.callThread = Executors.newSingleThreadExecutor(run -> {
       Thread thread = new Thread(run, "warren-call-" + service + "-" + number);
       thread.setDaemon(true);
       callThreadRef = thread;
       return thread;
     });
-    shared.basicQos(prefetch);
-    shared.queueDeclare(sharedQueue, true, false, false, null);
-    own.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
-    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE));
-    sharedTag = shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED));
+    openChannels(context.connection().get());
     Thread thread = new Thread(this::run, "warren-instance-" + service + "-" + number);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Opens both channels on {@code connection}, declares the queues and starts consuming. */
+  private void openChannels(com.rabbitmq.client.Connection connection) throws IOException {
+    Channel newShared = connection.createChannel();
+    Channel newOwn = connection.createChannel();
+    newShared.basicQos(prefetch);
+    newShared.queueDeclare(sharedQueue, true, false, false, null);
+    newOwn.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
+    shared = newShared;
+    own = newOwn;
+    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE));
+    sharedTag = lease == null ? shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED)) : null;
+    for (Channel channel : List.of(newShared, newOwn)) {
+      channel.addShutdownListener(cause -> {
+        // A channel the broker closed while the connection lives on (e.g. a consumer timeout):
+        // without new channels this instance would silently stop taking work.
+        if (!cause.isHardError() && !cause.isInitiatedByApplication() && channel.getConnection().isOpen()) {
+          tasks.addFirst(new Rebind(channel.getConnection()));
+        }
+      });
+    }
+  }
+
+  /** The worker reconnected: consume again on the new connection (leases did not survive). */
+  void rebind(com.rabbitmq.client.Connection connection) {
+    tasks.addFirst(new Rebind(connection));
   }
 
   ServiceId service() {
@@ -198,7 +227,7 @@ final class InstanceRunner {
     return new DefaultConsumer(channel) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        tasks.add(new Inbound(source, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
+        tasks.add(new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
       }
     };
   }
@@ -226,6 +255,9 @@ final class InstanceRunner {
   /** Handles one task; true when the runner has stopped. */
   private boolean handle(Task task) throws IOException {
     if (task instanceof Inbound in) {
+      if (in.channel() != (in.source() == Source.SHARED ? shared : own)) {
+        return false; // from a channel that died since: the broker has requeued it (or it died with its queue)
+      }
       if (stopping != null) {
         handBack(in);
       } else if (current != null) {
@@ -235,8 +267,11 @@ final class InstanceRunner {
       }
     } else if (task instanceof Finished finished) {
       if (finished.call() == current) {
-        complete(finished);
-        current = null;
+        try {
+          complete(finished);
+        } finally {
+          current = null; // even if the reply could not be sent: the instance must go on
+        }
         if (stopping != null) {
           return finishStop();
         }
@@ -260,13 +295,15 @@ final class InstanceRunner {
       }
     } else if (task instanceof Stop stop) {
       return beginStop(stop);
+    } else if (task instanceof Rebind rebind) {
+      rebind(rebind);
     }
     return false;
   }
 
   private void dispatch(Inbound in) throws IOException {
     if (in.source() == Source.SHARED && lease != null) {
-      shared.basicNack(in.tag(), false, true); // prefetched before the lease: for another instance
+      requeue(in); // prefetched before the lease: for another instance
       return;
     }
     String type = in.props().getType();
@@ -279,6 +316,27 @@ final class InstanceRunner {
     } else {
       refuse(in, ErrorCode.BAD_REQUEST, "unexpected message type '" + type + "' on " + queueOf(in));
     }
+  }
+
+  private void rebind(Rebind rebind) throws IOException {
+    if (stopping != null || (shared.isOpen() && own.isOpen() && shared.getConnection() == rebind.connection())) {
+      return; // stopping anyway, or already re-made
+    }
+    log.warn("{}#{}: channels lost; opening new ones", service, number);
+    closeQuietly(shared);
+    closeQuietly(own);
+    // Deliveries of the dead channels: the broker requeued the shared ones; leased ones died with
+    // the instance queue (their callers were told the connection dropped).
+    waiting.clear();
+    if (current != null) {
+      current.acked = true; // its delivery tag belonged to the dead channel
+    }
+    if (shared.getConnection() != rebind.connection()) {
+      lease = null; // a new connection: the lease's instance queue and its client's view are gone
+      leaseTtlNanos = 0;
+    }
+    openChannels(rebind.connection());
+    context.onLeaseChange().run();
   }
 
   // ---- calls -------------------------------------------------------------------------------
@@ -400,7 +458,7 @@ final class InstanceRunner {
       Inbound in = it.next();
       if (in.source() == Source.SHARED) {
         it.remove();
-        shared.basicNack(in.tag(), false, true);
+        requeue(in);
       }
     }
   }
@@ -428,7 +486,7 @@ final class InstanceRunner {
       return;
     }
     shared.basicPublish("", sharedQueue, false, in.props().builder().headers(headers).build(), in.body());
-    shared.basicAck(in.tag(), false);
+    ack(in);
   }
 
   // ---- leases ------------------------------------------------------------------------------
@@ -507,7 +565,7 @@ final class InstanceRunner {
   /** An unstarted delivery at stop: shared calls go back to the queue, leased ones get an answer. */
   private void handBack(Inbound in) throws IOException {
     if (in.source() == Source.SHARED) {
-      shared.basicNack(in.tag(), false, true);
+      requeue(in);
     } else {
       Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
     }
@@ -561,9 +619,16 @@ final class InstanceRunner {
   }
 
   private void ack(Inbound in) throws IOException {
-    if (in.source() == Source.SHARED) {
+    if (in.source() == Source.SHARED && in.channel() == shared && shared.isOpen()) {
       shared.basicAck(in.tag(), false);
-    } // instance-queue deliveries are auto-acknowledged
+    } // instance-queue deliveries are auto-acknowledged; a dead channel's deliveries were requeued
+  }
+
+  /** Returns a shared delivery to its queue, if its channel still lives (else the broker did already). */
+  private void requeue(Inbound in) throws IOException {
+    if (in.channel() == shared && shared.isOpen()) {
+      shared.basicNack(in.tag(), false, true);
+    }
   }
 
   private String queueOf(Inbound in) {

@@ -50,9 +50,10 @@ public final class Worker implements AutoCloseable {
   private static final long LEASE_CHECK_MILLIS = 250;
 
   private final WorkerOptions options;
-  private final Connection connection;
-  private final Channel control;
-  private final Channel heartbeats;
+  private final BrokerEndpoint broker;
+  private volatile Connection connection;
+  private volatile Channel control;
+  private volatile Channel heartbeats;
   private final ExecutorService controlThread;
   private final ScheduledExecutorService heartbeatThread;
   private final ScheduledExecutorService timers;
@@ -67,21 +68,28 @@ public final class Worker implements AutoCloseable {
 
   private Worker(WorkerOptions options, BrokerEndpoint broker) throws IOException {
     this.options = options;
-    this.connection = Connections.open(broker, "warren-worker-" + options.workerId());
+    this.broker = broker;
     this.controlThread = Executors.newSingleThreadExecutor(named("warren-control"));
     this.heartbeatThread = Executors.newSingleThreadScheduledExecutor(named("warren-heartbeat"));
     this.timers = Executors.newSingleThreadScheduledExecutor(named("warren-timers"));
-    this.instanceContext = new InstanceContext(connection, options.workerId(), cancelled, timers, this::heartbeatSoon,
+    this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, timers, this::heartbeatSoon,
         options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
-    connection.addShutdownListener(this::onConnectionLost);
+    setUp(Connections.open(broker, "warren-worker-" + options.workerId()));
+    long interval = options.heartbeatInterval().toMillis();
+    heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> instances.values().forEach(InstanceRunner::checkLeaseExpiry),
+        LEASE_CHECK_MILLIS, LEASE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
 
-    heartbeats = connection.createChannel();
-    heartbeats.exchangeDeclare(Protocol.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
-    control = connection.createChannel();
+  /** Declares the worker's control queue and heartbeat channel on a fresh connection. */
+  private void setUp(Connection fresh) throws IOException {
+    Channel newHeartbeats = fresh.createChannel();
+    newHeartbeats.exchangeDeclare(Protocol.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
+    Channel newControl = fresh.createChannel();
     String queue = Protocol.workerQueue(options.workerId());
-    control.queueDeclare(queue, false, true, false, null); // exclusive: a second worker with this id fails here
-    control.queueBind(queue, Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY);
-    control.basicConsume(queue, true, new DefaultConsumer(control) {
+    newControl.queueDeclare(queue, false, true, false, null); // exclusive: a second worker with this id fails here
+    newControl.queueBind(queue, Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY);
+    newControl.basicConsume(queue, true, new DefaultConsumer(newControl) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         if (Protocol.T_CANCEL.equals(props.getType())) {
@@ -96,10 +104,10 @@ public final class Worker implements AutoCloseable {
         }
       }
     });
-    long interval = options.heartbeatInterval().toMillis();
-    heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
-    timers.scheduleWithFixedDelay(() -> instances.values().forEach(InstanceRunner::checkLeaseExpiry),
-        LEASE_CHECK_MILLIS, LEASE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    heartbeats = newHeartbeats;
+    control = newControl;
+    connection = fresh;
+    fresh.addShutdownListener(cause -> onConnectionLost(fresh, cause));
   }
 
   /**
@@ -300,18 +308,56 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private void onConnectionLost(ShutdownSignalException cause) {
-    if (cause.isInitiatedByApplication() || stopping.get()) {
+  private void onConnectionLost(Connection lost, ShutdownSignalException cause) {
+    if (cause.isInitiatedByApplication() || stopping.get() || lost != connection) {
       return;
     }
-    // No broker, no work: exit so the provisioner (or an operator) sees the failure.
-    log.error("lost the broker connection: {}", cause.getMessage());
-    exitCode = 3;
-    stopping.set(true);
-    heartbeatThread.shutdownNow();
-    controlThread.shutdownNow();
-    timers.shutdownNow();
-    terminated.countDown();
+    log.warn("lost the broker connection: {}; reconnecting for up to {}", cause.getMessage(), options.reconnectFor());
+    Thread reconnecting = new Thread(this::reconnect, "warren-reconnect");
+    reconnecting.setDaemon(true);
+    reconnecting.start();
+  }
+
+  /**
+   * Reconnects with backoff and re-binds every instance (their objects and state survive; leases do
+   * not). Gives up after the reconnect period: no broker, no work, so the worker exits with status
+   * 3 for its provisioner or operator to see.
+   */
+  private void reconnect() {
+    long deadline = System.nanoTime() + options.reconnectFor().toNanos();
+    long delay = 100;
+    while (!stopping.get()) {
+      try {
+        Thread.sleep(delay);
+        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId());
+        try {
+          setUp(fresh);
+        } catch (IOException | RuntimeException e) {
+          fresh.abort();
+          throw e;
+        }
+        instances.values().forEach(runner -> runner.rebind(fresh));
+        log.info("reconnected to {}", broker.uri());
+        heartbeatSoon();
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IOException | RuntimeException e) {
+        log.debug("reconnect failed: {}", e.toString());
+        if (System.nanoTime() - deadline > 0) {
+          log.error("no broker for {}: exiting", options.reconnectFor());
+          exitCode = 3;
+          stopping.set(true);
+          heartbeatThread.shutdownNow();
+          controlThread.shutdownNow();
+          timers.shutdownNow();
+          terminated.countDown();
+          return;
+        }
+        delay = Math.min(5_000, delay * 2);
+      }
+    }
   }
 
   private void awaitQuietly() {

@@ -21,7 +21,7 @@ import java.util.Set;
  * java -cp APP:WARREN io.warren.worker.WorkerMain --broker amqp://host:5672/ --worker-id w1 \
  *     [--slots N] [--heartbeat-millis MS] [--drain-grace-millis MS] \
  *     [--credentials-file FILE] [--exit-on-stdin-eof] [--max-message-bytes N] \
- *     [--ack-after-millis MS] [--max-attempts N]
+ *     [--ack-after-millis MS] [--max-attempts N] [--reconnect-for-millis MS]
  * </pre>
  *
  * Credentials never come from the command line (where {@code ps} shows them): they come from
@@ -39,10 +39,13 @@ import java.util.Set;
  * @param ackAfter a shared call still running after this is acknowledged early, so the broker's
  *     consumer timeout cannot redeliver it while it runs (default 5 min; RabbitMQ's timeout is 30)
  * @param maxAttempts deliveries (each ended by a worker's death) before a call is dead-lettered (3)
+ * @param reconnectFor how long to keep trying to reconnect after losing the broker before exiting
+ *     with status 3 (default 5 min)
  */
 public record WorkerOptions(
     URI broker, String workerId, int slots, Duration heartbeatInterval, Duration drainGrace,
-    Path credentialsFile, boolean exitOnStdinEof, int maxMessageBytes, Duration ackAfter, int maxAttempts) {
+    Path credentialsFile, boolean exitOnStdinEof, int maxMessageBytes, Duration ackAfter, int maxAttempts,
+    Duration reconnectFor) {
 
   public static final String USERNAME_ENV = "WARREN_BROKER_USERNAME";
   public static final String PASSWORD_ENV = "WARREN_BROKER_PASSWORD";
@@ -85,6 +88,7 @@ public record WorkerOptions(
     int maxMessageBytes = 16 * 1024 * 1024;
     long ackAfterMillis = 300_000;
     int maxAttempts = 3;
+    long reconnectForMillis = 300_000;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       switch (option) {
@@ -98,6 +102,7 @@ public record WorkerOptions(
         case "--max-message-bytes" -> maxMessageBytes = number(args, ++i, option);
         case "--ack-after-millis" -> ackAfterMillis = number(args, ++i, option);
         case "--max-attempts" -> maxAttempts = number(args, ++i, option);
+        case "--reconnect-for-millis" -> reconnectForMillis = number(args, ++i, option);
         default -> throw new IllegalArgumentException("unknown option '" + option + "'");
       }
     }
@@ -108,7 +113,8 @@ public record WorkerOptions(
       throw new IllegalArgumentException("--worker-id is required");
     }
     return new WorkerOptions(broker, workerId, slots, Duration.ofMillis(heartbeatMillis), Duration.ofMillis(drainMillis),
-        credentials, exitOnEof, maxMessageBytes, Duration.ofMillis(ackAfterMillis), maxAttempts);
+        credentials, exitOnEof, maxMessageBytes, Duration.ofMillis(ackAfterMillis), maxAttempts,
+        Duration.ofMillis(reconnectForMillis));
   }
 
   /** The broker endpoint with credentials from the file or the environment. */
