@@ -68,6 +68,8 @@ abstract class AbstractLostWorkerIT {
       ExecutionException lost = assertThrows(ExecutionException.class, () -> inFlight.get(20, TimeUnit.SECONDS));
       assertInstanceOf(LostInstanceException.class, lost.getCause());
       long detectedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+      System.out.printf("[figure] %s: leased call failed with LostInstance %d ms after its worker was killed%n",
+          getClass().getSimpleName(), detectedMillis);
       // Three missed heartbeats (900 ms) plus scheduling slack; far less than the 10 s call.
       assertTrue(detectedMillis < 5_000, "lost instance detected in " + detectedMillis + " ms");
       assertThrows(LostInstanceException.class, () -> onVictim.service().get(), "later calls fail fast too");
