@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a fresh Debian machine (run as root), and nothing else:
 #   - rabbitmq-server: the suites start their own private RabbitMQ nodes on free loopback ports.
+#   - openssl: the TLS suite makes a throw-away CA and server certificate.
 # Debian would start the packaged broker as a system service on install; the tests must not depend
 # on (or collide with) a shared broker, so service start-up is blocked during the install.
 # Idempotent: on a machine that has everything, it only checks.
@@ -8,6 +9,7 @@ set -euo pipefail
 
 need=()
 dpkg -s rabbitmq-server >/dev/null 2>&1 || need+=(rabbitmq-server)
+dpkg -s openssl >/dev/null 2>&1 || need+=(openssl)   # test certificates for the TLS suite
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"
