@@ -46,12 +46,52 @@ class WarrenCommandIT {
     assertTrue(run.output().contains("launch-rockets"), run.output());
   }
 
+  @Test
+  void statusShowsARunningFarmFromAnotherProcess() throws Exception {
+    try (io.warren.amqp.embedded.EmbeddedBroker broker = io.warren.amqp.embedded.EmbeddedBroker.start();
+        io.warren.grid.Grid grid = io.warren.grid.Grid.builder()
+            .broker(broker.uri()).credentials(broker.username(), broker.password())
+            .workers(io.warren.worker.LocalWorkers.builder().count(2).slots(1).build())
+            .build()) {
+      io.warren.grid.ServiceId id = grid.publish(new io.warren.cli.demo.IsingSampler(8, 2.0, 1),
+          io.warren.grid.PublishOptions.defaults().named("ising-status").instances(2));
+      try (io.warren.grid.Lease<io.warren.cli.demo.Sampler> lease =
+          grid.acquire(id, io.warren.cli.demo.Sampler.class, java.time.Duration.ofSeconds(10))) {
+        Run run = warrenWithEnv(java.util.Map.of(
+                BrokerOptions.USERNAME_ENV, broker.username(), BrokerOptions.PASSWORD_ENV, broker.password()),
+            "status", "--broker", broker.uri().toString());
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("workers  2"), run.output());
+        for (io.warren.grid.WorkerInfo worker : grid.workers()) {
+          assertTrue(run.output().contains(worker.id()), "lists " + worker.id() + ":\n" + run.output());
+        }
+        assertTrue(run.output().contains(lease.id()), "shows who holds the lease:\n" + run.output());
+        assertTrue(run.output().contains("ising-status"), run.output());
+        assertFalse(run.output().contains(broker.password()), "never prints the password");
+      }
+    }
+  }
+
+  @Test
+  void statusAgainstAnUnreachableBrokerPrintsOneLine() throws Exception {
+    Run run = warren("status", "--broker", "amqp://127.0.0.1:1");
+    assertNotEquals(0, run.exitCode());
+    assertEquals(1, run.output().strip().lines().count(), run.output());
+    assertTrue(run.output().startsWith("warren: cannot connect to broker amqp://127.0.0.1:1"), run.output());
+  }
+
   private static Run warren(String... args) throws IOException, InterruptedException {
+    return warrenWithEnv(java.util.Map.of(), args);
+  }
+
+  private static Run warrenWithEnv(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), WarrenMain.class.getName()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(2, TimeUnit.MINUTES), "warren exited");
