@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.grid.AcquireTimeoutException;
 import io.warren.grid.BadRequestException;
+import io.warren.grid.CallTimeoutException;
 import io.warren.grid.Grid;
 import io.warren.grid.InstanceInfo;
 import io.warren.grid.InvalidServiceInterfaceException;
@@ -323,6 +324,16 @@ abstract class AbstractGridIT {
     // The only instance is free again long before the 60 s wait would have ended.
     assertEquals(List.of(-1), Grid.async(tally, Tally::log).get(WAIT.toSeconds(), TimeUnit.SECONDS),
         "the running call saw the interrupt");
+    grid.terminate(id);
+  }
+
+  @Test
+  void aCallPastItsTimeoutFailsWithTheTypedTimeout() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Tally impatient = grid.proxy(id, Tally.class, Duration.ofMillis(300));
+    CallTimeoutException e = assertThrows(CallTimeoutException.class, () -> impatient.waitFor(5_000));
+    assertTrue(e.getMessage().contains("waitFor(int)"), e.getMessage());
+    assertEquals(0, grid.proxy(id, Tally.class).get(), "the instance serves again once the slow call ends");
     grid.terminate(id);
   }
 
