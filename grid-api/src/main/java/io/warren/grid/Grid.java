@@ -69,6 +69,7 @@ public final class Grid implements AutoCloseable {
   private final int maxMessageBytes;
   private final ExecutorService callbacks;
   private final Set<ServiceId> published = ConcurrentHashMap.newKeySet();
+  private final JobJournal journal;
 
   private Grid(Builder builder, GridBackend backend, ProvisionedWorkers workers, ExecutorService callbacks) {
     this.backend = backend;
@@ -77,6 +78,7 @@ public final class Grid implements AutoCloseable {
     this.prefetch = builder.prefetch;
     this.leaseTtl = builder.leaseTtl;
     this.maxMessageBytes = builder.maxMessageBytes;
+    this.journal = builder.journal;
     this.callbacks = callbacks;
   }
 
@@ -255,6 +257,53 @@ public final class Grid implements AutoCloseable {
     return BoundedMap.run(items, maxInFlight, item -> async(proxy, p -> call.apply(p, item)));
   }
 
+  /**
+   * Tracks {@code calls} (one per item, labelled for people) as a {@link Job}, recorded in the
+   * grid's {@link Builder#journal journal} if it has one.
+   */
+  public <R> Job<R> track(String kind, List<String> labels, List<? extends CompletableFuture<? extends R>> calls) {
+    return Job.track(kind, labels, calls, journal == null ? null : journal::record);
+  }
+
+  /** {@link #broadcast} as a tracked job; items are labelled {@code instance N}. */
+  public <T, R> Job<R> broadcastJob(ServiceId service, Class<T> type, Function<? super T, ? extends R> call) {
+    List<String> labels = describe(service).instances().stream().map(i -> "instance " + i.number()).toList();
+    return track("broadcast", labels, broadcast(service, type, call));
+  }
+
+  /** {@link #scatter} as a tracked job; items are labelled {@code instance N: argument}. */
+  public <T, A, R> Job<R> scatterJob(
+      ServiceId service, Class<T> type, List<A> args, BiFunction<? super T, ? super A, ? extends R> call) {
+    List<CompletableFuture<R>> calls = scatter(service, type, args, call);
+    List<InstanceInfo> instances = describe(service).instances();
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      labels.add("instance " + instances.get(i).number() + ": " + args.get(i));
+    }
+    return track("scatter", labels, calls);
+  }
+
+  /** {@link #map} as a tracked job; items are labelled with the item itself. */
+  public <T, A, R> Job<R> mapJob(T proxy, List<A> items, int maxInFlight, BiFunction<? super T, ? super A, ? extends R> call) {
+    List<CompletableFuture<R>> calls = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      calls.add(new CompletableFuture<>());
+    }
+    List<Integer> indices = java.util.stream.IntStream.range(0, items.size()).boxed().toList();
+    BoundedMap.run(indices, maxInFlight, i -> {
+      CompletableFuture<R> started = async(proxy, p -> call.apply(p, items.get(i)));
+      started.whenComplete((value, failure) -> {
+        if (failure == null) {
+          calls.get(i).complete(value);
+        } else {
+          calls.get(i).completeExceptionally(failure);
+        }
+      });
+      return started;
+    });
+    return track("map", items.stream().map(String::valueOf).toList(), calls);
+  }
+
   /** Stops a service's instances and deletes its queues; calls still waiting fail. */
   public void terminate(ServiceId service) {
     backend.terminate(requireNonNull(service, "service == null"));
@@ -311,8 +360,15 @@ public final class Grid implements AutoCloseable {
     private int prefetch = 1;
     private Duration leaseTtl = Duration.ofSeconds(30);
     private int maxMessageBytes = 16 * 1024 * 1024;
+    private JobJournal journal;
 
     private Builder() {}
+
+    /** Records every tracked {@link Job} in {@code journal}, so its results outlive this client. */
+    public Builder journal(JobJournal journal) {
+      this.journal = requireNonNull(journal, "journal == null");
+      return this;
+    }
 
     /**
      * How long a leased instance stays held if this client dies; default 30 s. The grid renews its

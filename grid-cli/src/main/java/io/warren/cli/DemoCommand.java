@@ -5,6 +5,7 @@ import io.warren.cli.demo.IsingSampler;
 import io.warren.cli.demo.Sampler;
 import io.warren.cli.demo.Stats;
 import io.warren.grid.Grid;
+import io.warren.grid.Job;
 import io.warren.grid.Lease;
 import io.warren.grid.Outcome;
 import io.warren.grid.PublishOptions;
@@ -45,6 +46,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--points", defaultValue = "12", description = "Temperatures in the scan (default ${DEFAULT-VALUE}).")
   int points;
 
+  @picocli.CommandLine.Mixin JournalOption journal;
+
   @Override
   public Integer call() throws Exception {
     if (workers < 1 || slots < 1 || size < 2 || sweeps < 1 || points < 2) {
@@ -58,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
           .broker(broker.uri())
           .credentials(broker.username(), broker.password())
           .workers(LocalWorkers.builder().count(workers).slots(slots).build())
+          .journal(journal.journal())
           .build()) {
         out.printf("workers  %d JVMs x %d slots up%n", workers, slots);
         ServiceId id = grid.publish(new IsingSampler(size, 2.0, 2026), PublishOptions.defaults().named("ising"));
@@ -71,7 +75,9 @@ final class DemoCommand implements Callable<Integer> {
           // All calls are queued at once; the broker hands each to the next free instance.
           calls.add(Grid.async(any, s -> s.sample(t, sweeps)).whenComplete((stats, failure) -> progress.step()));
         }
-        List<Outcome<Stats>> scan = Grid.gather(calls).get();
+        Job<Stats> job = grid.track("temperature scan", temperatures.stream().map(t -> String.format("T=%.2f", t)).toList(), calls);
+        List<Outcome<Stats>> scan = job.done().get();
+        out.printf("job      %s %s (warren job %s shows it again later)%n", job.id(), job.status(), job.id());
         printScan(out, scan);
         printLoad(out, scan);
         equilibrateOnALease(out, grid, id);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "warren 0.1.0",
     description = "A message-queue task grid for Java.",
-    subcommands = {DemoCommand.class, StatusCommand.class})
+    subcommands = {DemoCommand.class, StatusCommand.class, JobsCommand.class, JobCommand.class})
 public final class WarrenMain {
 
   public static void main(String[] args) {

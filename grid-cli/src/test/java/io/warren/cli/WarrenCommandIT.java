@@ -18,9 +18,11 @@ class WarrenCommandIT {
 
   record Run(int exitCode, String output) {}
 
+  @org.junit.jupiter.api.io.TempDir Path journal;
+
   @Test
   void demoRunsAWholeGridAndCleansUp() throws Exception {
-    Run run = warren("demo", "--sweeps", "200", "--points", "6", "--size", "16");
+    Run run = warren("demo", "--sweeps", "200", "--points", "6", "--size", "16", "--journal", journal.toString());
     assertEquals(0, run.exitCode(), run.output());
     assertTrue(run.output().contains("service  ising: 4 instances of IsingSampler"), run.output());
     assertTrue(run.output().contains("6/6 temperatures sampled"), run.output());
@@ -29,6 +31,19 @@ class WarrenCommandIT {
     assertTrue(run.output().contains("4 pipelined rounds"), run.output());
     assertTrue(run.output().contains("done in"), run.output());
     assertFalse(run.output().contains("Exception"), run.output());
+
+    // The scan was a tracked job: its results outlive the demo's process.
+    String jobId = run.output().lines().filter(l -> l.startsWith("job ")).findFirst().orElseThrow().split("\\s+")[1];
+    Run jobs = warren("jobs", "--journal", journal.toString());
+    assertEquals(0, jobs.exitCode(), jobs.output());
+    assertTrue(jobs.output().contains(jobId) && jobs.output().contains("FINISHED") && jobs.output().contains("6/6"), jobs.output());
+    Run job = warren("job", jobId, "--journal", journal.toString());
+    assertEquals(0, job.exitCode(), job.output());
+    assertEquals(6, job.output().lines().filter(l -> l.contains("T=") && l.contains(" OK ")).count(), job.output());
+    assertTrue(job.output().contains("energyPerSpin"), "each item's result is kept: " + job.output());
+    Run missing = warren("job", "nope", "--journal", journal.toString());
+    assertNotEquals(0, missing.exitCode());
+    assertEquals("warren: no job 'nope' in the journal", missing.output().strip());
   }
 
   @Test
