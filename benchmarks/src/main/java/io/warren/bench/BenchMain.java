@@ -1,0 +1,292 @@
+package io.warren.bench;
+
+import com.rabbitmq.client.ConnectionFactory;
+import io.warren.grid.Grid;
+import io.warren.grid.Lease;
+import io.warren.grid.PublishOptions;
+import io.warren.grid.ServiceId;
+import io.warren.grid.WorkerInfo;
+import io.warren.testing.RabbitMqBroker;
+import io.warren.worker.LocalWorkers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Warren benchmark: starts a private RabbitMQ node, two local worker JVMs and a raw amqp-client
+ * echo server JVM, then measures Warren against raw amqp-client, Spring AMQP and Java RMI side by side,
+ * prints the table and writes {@code docs/benchmarks.md}. Run from the repository root:
+ *
+ * <pre>
+ * mvn -B -q -pl benchmarks -am package -DskipTests \
+ *   &amp;&amp; java -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" io.warren.bench.BenchMain
+ * </pre>
+ *
+ * Options: {@code --quick} (about a minute), {@code --memory-calls N} (default 1,000,000),
+ * {@code --out FILE} (default {@code docs/benchmarks.md}), {@code --no-report}, {@code --only
+ * sync,pipelined,acquire,memory} (a subset of the sections).
+ */
+public final class BenchMain {
+  static final String COMMAND = "mvn -B -q -pl benchmarks -am package -DskipTests && "
+      + "java -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" io.warren.bench.BenchMain";
+  private static final int WINDOW = 64;
+  private static final int HIGH_PREFETCH = 20;
+  private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
+
+  static {
+    Random random = new Random(42);
+    for (int size : new int[] {64, 16 * 1024}) {
+      byte[] bytes = new byte[size];
+      random.nextBytes(bytes);
+      PAYLOADS.put(size < 1024 ? size + " B" : size / 1024 + " KB", bytes);
+    }
+  }
+
+  private final boolean quick;
+  private final long memoryCalls;
+  private final java.util.Set<String> only;
+  private final List<Result> results = new ArrayList<>();
+  private final List<String> memoryLines = new ArrayList<>();
+  private final Map<String, String> versions = new LinkedHashMap<>();
+
+  private BenchMain(boolean quick, long memoryCalls, java.util.Set<String> only) {
+    this.quick = quick;
+    this.memoryCalls = memoryCalls;
+    this.only = only;
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    boolean quick = false;
+    long memoryCalls = -1;
+    Path out = Path.of("docs", "benchmarks.md");
+    boolean report = true;
+    java.util.Set<String> only = java.util.Set.of("sync", "pipelined", "acquire", "memory");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--memory-calls" -> memoryCalls = Long.parseLong(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        case "--no-report" -> report = false;
+        case "--only" -> only = java.util.Set.of(args[++i].split(","));
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (use --quick, --memory-calls N, --out FILE, --no-report, --only sync,pipelined,acquire,memory)");
+      }
+    }
+    if (memoryCalls < 0) {
+      memoryCalls = quick ? 100_000 : 1_000_000;
+    }
+    BenchMain bench = new BenchMain(quick, memoryCalls, only);
+    long started = System.nanoTime();
+    bench.runAll();
+    double minutes = (System.nanoTime() - started) / 60e9;
+    String text = Report.text(bench.results, bench.checks(), bench.memoryLines);
+    System.out.println();
+    System.out.println(text);
+    System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
+    if (report) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, Report.markdown(Machine.describe(), bench.versions, quick, minutes,
+          bench.results, bench.checks(), bench.memoryLines));
+      System.out.println("wrote " + out.toAbsolutePath());
+    }
+    // Library threads (Spring's reply container monitor, RMI) must not keep a finished run alive.
+    System.exit(0);
+  }
+
+  private void runAll() throws Exception {
+    double warmup = quick ? 0.5 : 1.0;
+    double seconds = quick ? 0.6 : 2.0;
+    log("starting RabbitMQ");
+    try (RabbitMqBroker broker = RabbitMqBroker.start()) {
+      long beam = Cpu.findBeam();
+      log("RabbitMQ node " + broker.nodeName() + " (beam pid " + beam + ")");
+      Harness harness = new Harness(warmup, seconds, 3, beam);
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setUri(broker.uri());
+      factory.setUsername(broker.username());
+      factory.setPassword(broker.password());
+      Path logs = Files.createTempDirectory("warren-bench-");
+      try (RawClient raw = new RawClient(factory);
+          RawServerProcess server = new RawServerProcess(broker.uri(), broker.username(), broker.password(),
+              logs.resolve("raw-server.log"));
+          SpringClients spring = new SpringClients(broker.uri(), broker.username(), broker.password(), raw);
+          RmiEchoServer rmi = new RmiEchoServer();
+          Grid grid = Grid.builder()
+              .broker(broker.uri())
+              .credentials(broker.username(), broker.password())
+              .workers(LocalWorkers.builder().count(2).slots(2).logDirectory(logs).build())
+              .build();
+          // A second client of the same workers whose services are hosted at a higher prefetch.
+          Grid gridHigh = Grid.builder()
+              .broker(broker.uri())
+              .credentials(broker.username(), broker.password())
+              .prefetch(HIGH_PREFETCH)
+              .build()) {
+        versions.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        versions.put("RabbitMQ", String.valueOf(raw.connection().getServerProperties().get("version")));
+        versions.put("amqp-client", com.rabbitmq.client.impl.ClientVersion.VERSION);
+        versions.put("spring-rabbit", String.valueOf(
+            org.springframework.amqp.rabbit.core.RabbitTemplate.class.getPackage().getImplementationVersion()));
+        versions.put("Spring Framework", org.springframework.core.SpringVersion.getVersion());
+        long[] workers = grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
+        long[] rawPid = {server.pid()};
+        log("worker pids " + java.util.Arrays.toString(workers) + ", raw server pid " + server.pid() + ", logs " + logs);
+
+        // 1. Sequential sync calls.
+        for (Map.Entry<String, byte[]> p : only.contains("sync") ? PAYLOADS.entrySet() : java.util.Set.<Map.Entry<String, byte[]>>of()) {
+          String label = p.getKey();
+          byte[] payload = p.getValue();
+          ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
+          Echo any = grid.proxy(id, Echo.class);
+          add(harness.sync("sync", "warren stateless", label, 1, 1, workers, () -> any.echo(payload)));
+          try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
+            Echo leased = lease.service();
+            add(harness.sync("sync", "warren leased", label, 1, 1, workers, () -> leased.echo(payload)));
+          }
+          grid.terminate(id);
+          server.serve("bench.sync", 1, 1);
+          add(harness.sync("sync", "raw amqp-client", label, 1, 1, rawPid, () -> raw.call("bench.sync", payload).get()));
+          add(harness.sync("sync", "spring RabbitTemplate", label, 1, 1, rawPid, () -> spring.call("bench.sync", payload)));
+          server.stop("bench.sync");
+          RmiEcho stub = rmi.stub();
+          add(harness.sync("sync", "java RMI (loopback)", label, 1, 0, new long[0], () -> stub.echo(payload)));
+        }
+
+        // 2. Pipelined async calls, window 64.
+        for (Map.Entry<String, byte[]> p : only.contains("pipelined") ? PAYLOADS.entrySet() : java.util.Set.<Map.Entry<String, byte[]>>of()) {
+          String label = p.getKey();
+          byte[] payload = p.getValue();
+          boolean small = payload.length < 1024;
+          int[] counts = small ? (quick ? new int[] {1, 4} : new int[] {1, 2, 4}) : new int[] {2};
+          if (!small && quick) {
+            continue;
+          }
+          for (int n : counts) {
+            for (int prefetch : new int[] {1, HIGH_PREFETCH}) {
+              Grid g = prefetch == 1 ? grid : gridHigh;
+              ServiceId id = g.publish(new EchoService(), PublishOptions.defaults().instances(n));
+              Echo any = g.proxy(id, Echo.class);
+              add(harness.async("pipelined", "warren stateless", label, n, prefetch, WINDOW, workers,
+                  () -> Grid.async(any, e -> e.echo(payload))));
+              g.terminate(id);
+              String queue = "bench.pipe." + n + "." + prefetch;
+              server.serve(queue, prefetch, n);
+              add(harness.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
+                  () -> raw.call(queue, payload)));
+              add(harness.async("pipelined", "spring AsyncRabbitTemplate", label, n, prefetch, WINDOW, rawPid,
+                  () -> spring.callAsync(queue, payload)));
+              server.stop(queue);
+            }
+          }
+        }
+
+        // 3. Acquire + release cycles.
+        if (only.contains("acquire")) {
+          ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
+          add(harness.sync("acquire+release", "warren acquire+close", "-", 1, 1, workers, () -> {
+            try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
+              lease.instance();
+            }
+          }));
+          grid.terminate(id);
+        }
+
+        // 4. Shipping.
+        memoryLines.add("Shipping (re-provision unchanged code / a 1-file change): not measured: needs the SSH farm (issue 3).");
+        log("shipping: not measured: needs the SSH farm (issue 3)");
+
+        // 5. Memory after N pipelined calls.
+        if (only.contains("memory")) {
+          memory(gridHigh, workers);
+        }
+      }
+    }
+  }
+
+  private void memory(Grid grid, long[] workers) throws Exception {
+    int instances = 2;
+    ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
+    Echo any = grid.proxy(id, Echo.class);
+    byte[] payload = PAYLOADS.get("64 B");
+    long step = Math.max(1, memoryCalls / 10);
+    List<double[]> samples = new ArrayList<>(); // {calls, client, worker-1, worker-2, ...}
+    Map<Long, Integer> column = new LinkedHashMap<>();
+    long done = 0;
+    Harness.pipelined(() -> Grid.async(any, e -> e.echo(payload)), WINDOW, Math.min(step, 20_000)); // warm-up
+    long t0 = System.nanoTime();
+    while (true) {
+      double[] row = new double[2 + instances];
+      row[0] = done;
+      row[1] = Heap.usedAfterGc();
+      for (CompletableFuture<long[]> f : grid.broadcast(id, Echo.class, Echo::heapAfterGc)) {
+        long[] pidHeap = f.get();
+        int col = column.computeIfAbsent(pidHeap[0], pid -> 2 + column.size());
+        row[col] = pidHeap[1];
+      }
+      samples.add(row);
+      log(String.format(Locale.ROOT, "memory after %,d calls: client %,d B, workers %s", done, (long) row[1],
+          java.util.Arrays.toString(java.util.Arrays.copyOfRange(row, 2, 2 + column.size()))));
+      if (done >= memoryCalls) {
+        break;
+      }
+      Harness.pipelined(() -> Grid.async(any, e -> e.echo(payload)), WINDOW, step);
+      done += step;
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    grid.terminate(id);
+    memoryLines.addAll(Report.memory(samples, new ArrayList<>(column.keySet()), seconds, instances, HIGH_PREFETCH));
+  }
+
+  private List<Check> checks() {
+    List<Check> checks = new ArrayList<>();
+    for (String payload : PAYLOADS.keySet()) {
+      Result raw = find("sync", "raw amqp-client", payload, 1, 1);
+      for (String name : List.of("warren stateless", "warren leased")) {
+        Result warren = find("sync", name, payload, 1, 1);
+        if (raw != null && warren != null) {
+          checks.add(Check.atMost("sync " + payload + " " + name + " p50 / raw p50", warren.p50Micros(), raw.p50Micros(), 1.15));
+        }
+      }
+    }
+    for (Result r : results) {
+      if (r.section().equals("pipelined") && r.name().equals("warren stateless")) {
+        String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch();
+        Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
+        Result spring = find("pipelined", "spring AsyncRabbitTemplate", r.payload(), r.instances(), r.prefetch());
+        if (raw != null) {
+          checks.add(Check.atLeast("pipelined " + where + ": warren / raw", r.rate(), raw.rate(), 0.85));
+        }
+        if (spring != null) {
+          checks.add(Check.atLeast("pipelined " + where + ": warren / spring", r.rate(), spring.rate(), 1.5));
+        }
+      }
+    }
+    return checks;
+  }
+
+  private Result find(String section, String name, String payload, int instances, int prefetch) {
+    return results.stream().filter(r -> r.section().equals(section) && r.is(name, payload, instances, prefetch))
+        .findFirst().orElse(null);
+  }
+
+  private void add(Result result) {
+    results.add(result);
+    log(String.format(Locale.ROOT, "%-16s %-28s %-5s inst %d pf %2d: %,9.0f calls/s  p50 %s us  p99 %s us",
+        result.section(), result.name(), result.payload(), result.instances(), result.prefetch(), result.rate(),
+        Table.number(result.p50Micros()), Table.number(result.p99Micros())));
+  }
+
+  private static void log(String line) {
+    System.out.println("[bench] " + line);
+    System.out.flush();
+  }
+}

@@ -1,0 +1,148 @@
+package io.warren.bench;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs one case: a warm-up, then {@code runs} timed runs of {@code seconds} each; each figure is the
+ * median over the runs. CPU per call is measured per run from {@code /proc} for the client (this
+ * JVM), the serving processes and the broker.
+ */
+final class Harness {
+  /** A blocking call. */
+  interface SyncCall {
+    void call() throws Exception;
+  }
+
+  /** Starts one call and returns its future. */
+  interface AsyncCall {
+    CompletableFuture<?> start() throws Exception;
+  }
+
+  private final double warmupSeconds;
+  private final double seconds;
+  private final int runs;
+  private final long brokerPid;
+  private final long selfPid = ProcessHandle.current().pid();
+
+  Harness(double warmupSeconds, double seconds, int runs, long brokerPid) {
+    this.warmupSeconds = warmupSeconds;
+    this.seconds = seconds;
+    this.runs = runs;
+    this.brokerPid = brokerPid;
+  }
+
+  /** One measured run, before taking medians. */
+  record Run(double rate, double p50, double p99, double client, double worker, double broker) {}
+
+  Result sync(String section, String name, String payload, int instances, int prefetch, long[] serverPids, SyncCall call)
+      throws Exception {
+    timedSync(call, warmupSeconds, serverPids);
+    Run[] results = new Run[runs];
+    for (int i = 0; i < runs; i++) {
+      results[i] = timedSync(call, seconds, serverPids);
+    }
+    return result(section, name, payload, instances, prefetch, 1, results);
+  }
+
+  Result async(String section, String name, String payload, int instances, int prefetch, int window, long[] serverPids,
+      AsyncCall call) throws Exception {
+    timedAsync(call, window, warmupSeconds, serverPids);
+    Run[] results = new Run[runs];
+    for (int i = 0; i < runs; i++) {
+      results[i] = timedAsync(call, window, seconds, serverPids);
+    }
+    return result(section, name, payload, instances, prefetch, window, results);
+  }
+
+  private Run timedSync(SyncCall call, double duration, long[] serverPids) throws Exception {
+    Stats.LongList latencies = new Stats.LongList();
+    long[] before = cpu(serverPids);
+    long start = System.nanoTime();
+    long end = start + (long) (duration * 1e9);
+    long now = start;
+    while (now < end) {
+      call.call();
+      long after = System.nanoTime();
+      latencies.add(after - now);
+      now = after;
+    }
+    return run(latencies.size(), now - start, before, serverPids, latencies);
+  }
+
+  private Run timedAsync(AsyncCall call, int window, double duration, long[] serverPids) throws Exception {
+    Semaphore permits = new Semaphore(window);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long[] before = cpu(serverPids);
+    long start = System.nanoTime();
+    long end = start + (long) (duration * 1e9);
+    long issued = 0;
+    while (System.nanoTime() < end && failure.get() == null) {
+      permits.acquire();
+      call.start().whenComplete((value, error) -> {
+        if (error != null) {
+          failure.compareAndSet(null, error);
+        }
+        permits.release();
+      });
+      issued++;
+    }
+    permits.acquire(window); // the calls still in flight count: wait for them
+    long elapsed = System.nanoTime() - start;
+    permits.release(window);
+    if (failure.get() != null) {
+      throw new IllegalStateException("a call failed: " + failure.get(), failure.get());
+    }
+    return run(issued, elapsed, before, serverPids, null);
+  }
+
+  /** Issues exactly {@code count} pipelined calls (for the memory benchmark). */
+  static void pipelined(AsyncCall call, int window, long count) throws Exception {
+    Semaphore permits = new Semaphore(window);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (long i = 0; i < count && failure.get() == null; i++) {
+      permits.acquire();
+      call.start().whenComplete((value, error) -> {
+        if (error != null) {
+          failure.compareAndSet(null, error);
+        }
+        permits.release();
+      });
+    }
+    permits.acquire(window);
+    permits.release(window);
+    if (failure.get() != null) {
+      throw new IllegalStateException("a call failed: " + failure.get(), failure.get());
+    }
+  }
+
+  private long[] cpu(long[] serverPids) {
+    return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0};
+  }
+
+  private Run run(long calls, long elapsedNanos, long[] before, long[] serverPids, Stats.LongList latencies) {
+    long[] after = cpu(serverPids);
+    double perCall = 1e-3 / Math.max(1, calls); // ns -> us per call
+    double p50 = latencies == null ? Double.NaN : latencies.percentile(50) / 1e3;
+    double p99 = latencies == null ? Double.NaN : latencies.percentile(99) / 1e3;
+    return new Run(calls / (elapsedNanos / 1e9), p50, p99,
+        (after[0] - before[0]) * perCall,
+        serverPids.length == 0 ? Double.NaN : (after[1] - before[1]) * perCall,
+        brokerPid > 0 ? (after[2] - before[2]) * perCall : Double.NaN);
+  }
+
+  static Result result(String section, String name, String payload, int instances, int prefetch, int window, Run[] runs) {
+    return new Result(section, name, payload, instances, prefetch, window,
+        median(runs, Run::rate), median(runs, Run::p50), median(runs, Run::p99),
+        median(runs, Run::client), median(runs, Run::worker), median(runs, Run::broker));
+  }
+
+  private static double median(Run[] runs, java.util.function.ToDoubleFunction<Run> field) {
+    double[] values = new double[runs.length];
+    for (int i = 0; i < runs.length; i++) {
+      values[i] = field.applyAsDouble(runs[i]);
+    }
+    return Stats.median(values);
+  }
+}

@@ -1,0 +1,65 @@
+package io.warren.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Starts and drives a {@link RawServer} JVM with this JVM's class path. */
+final class RawServerProcess implements AutoCloseable {
+  private final Process process;
+  private final Writer commands;
+  private final BufferedReader answers;
+
+  RawServerProcess(URI broker, String username, String password, Path log) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        RawServer.class.getName()))
+        .redirectError(log.toFile());
+    builder.environment().put("BENCH_URI", broker.toString());
+    builder.environment().put("BENCH_USER", username);
+    builder.environment().put("BENCH_PASS", password);
+    process = builder.start();
+    commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  void serve(String queue, int prefetch, int consumers) throws IOException {
+    command("serve " + queue + " " + prefetch + " " + consumers, "ready");
+  }
+
+  void stop(String queue) throws IOException {
+    command("stop " + queue, "stopped");
+  }
+
+  private void command(String line, String expected) throws IOException {
+    commands.write(line + "\n");
+    commands.flush();
+    String answer = answers.readLine();
+    if (!expected.equals(answer)) {
+      throw new IOException("raw server answered '" + answer + "' to '" + line + "' (see its log)");
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      commands.close(); // EOF: the server closes its connection and exits
+    } catch (IOException e) {
+      // already gone
+    }
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.warren.bench;
+
+/**
+ * One measured case: the median of its runs. Latencies are NaN for pipelined cases; CPU figures are
+ * microseconds of CPU per call in the client process, the serving processes and the broker.
+ *
+ * @param section which benchmark ("sync", "pipelined", ...)
+ * @param name the contender, e.g. "warren stateless"
+ * @param payload payload label, e.g. "64 B"
+ * @param instances serving instances or consumers
+ * @param prefetch consumer prefetch, 0 when not applicable
+ * @param window calls in flight, 1 for sequential
+ */
+record Result(
+    String section,
+    String name,
+    String payload,
+    int instances,
+    int prefetch,
+    int window,
+    double rate,
+    double p50Micros,
+    double p99Micros,
+    double clientCpuMicros,
+    double workerCpuMicros,
+    double brokerCpuMicros) {
+
+  /** Whether this row is the case named, at this payload, instance count and prefetch. */
+  boolean is(String name, String payload, int instances, int prefetch) {
+    return this.name.equals(name) && this.payload.equals(payload) && this.instances == instances && this.prefetch == prefetch;
+  }
+}

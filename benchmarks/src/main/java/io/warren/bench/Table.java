@@ -1,0 +1,96 @@
+package io.warren.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** A table of strings rendered as aligned text (the console) or GitHub markdown (the report). */
+final class Table {
+  private final List<String> header;
+  private final List<List<String>> rows = new ArrayList<>();
+
+  Table(List<String> header) {
+    this.header = List.copyOf(header);
+  }
+
+  Table row(List<String> cells) {
+    if (cells.size() != header.size()) {
+      throw new IllegalArgumentException("expected " + header.size() + " cells, got " + cells.size());
+    }
+    rows.add(List.copyOf(cells));
+    return this;
+  }
+
+  int size() {
+    return rows.size();
+  }
+
+  String text() {
+    int[] widths = new int[header.size()];
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = header.get(i).length();
+      for (List<String> row : rows) {
+        widths[i] = Math.max(widths[i], row.get(i).length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    line(out, header, widths);
+    StringBuilder rule = new StringBuilder();
+    for (int w : widths) {
+      rule.append("-".repeat(w)).append("  ");
+    }
+    out.append(rule.toString().stripTrailing()).append('\n');
+    rows.forEach(row -> line(out, row, widths));
+    return out.toString();
+  }
+
+  String markdown() {
+    StringBuilder out = new StringBuilder();
+    out.append("| ").append(String.join(" | ", header)).append(" |\n");
+    out.append("|").append("---|".repeat(header.size())).append('\n');
+    for (List<String> row : rows) {
+      out.append("| ").append(String.join(" | ", row.stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+    }
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, List<String> cells, int[] widths) {
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < cells.size(); i++) {
+      line.append(String.format(Locale.ROOT, "%-" + widths[i] + "s  ", cells.get(i)));
+    }
+    out.append(line.toString().stripTrailing()).append('\n');
+  }
+
+  /** {@code 1234.5 -> "1,235"}; NaN -> "-". */
+  static String number(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.0f", value);
+  }
+
+  /** One decimal; NaN -> "-". */
+  static String decimal(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.1f", value);
+  }
+
+  /** The results table, one row per measured case. */
+  static Table of(List<Result> results) {
+    Table table = new Table(List.of("section", "case", "payload", "inst", "prefetch", "window", "calls/s",
+        "p50 us", "p99 us", "client CPU us/call", "worker CPU us/call", "broker CPU us/call"));
+    for (Result r : results) {
+      table.row(List.of(r.section(), r.name(), r.payload(), Integer.toString(r.instances()),
+          r.prefetch() == 0 ? "-" : Integer.toString(r.prefetch()), Integer.toString(r.window()),
+          number(r.rate()), number(r.p50Micros()), number(r.p99Micros()),
+          decimal(r.clientCpuMicros()), decimal(r.workerCpuMicros()), decimal(r.brokerCpuMicros())));
+    }
+    return table;
+  }
+
+  /** The targets table: each ratio against the baseline measured in the same run. */
+  static Table ofChecks(List<Check> checks) {
+    Table table = new Table(List.of("target", "ratio", "limit", "verdict"));
+    for (Check c : checks) {
+      table.row(List.of(c.what(), c.ratio(), c.target(), c.verdict()));
+    }
+    return table;
+  }
+}
