@@ -32,11 +32,15 @@ import java.util.concurrent.CompletableFuture;
  *
  * Options: {@code --quick} (about a minute), {@code --memory-calls N} (default 1,000,000),
  * {@code --out FILE} (default {@code docs/benchmarks.md}), {@code --no-report}, {@code --only
- * sync,pipelined,acquire,memory} (a subset of the sections).
+ * sync,pipelined,acquire,memory} (a subset of the sections), {@code --help}.
  */
 public final class BenchMain {
   static final String COMMAND = "mvn -B -q -pl benchmarks -am package -DskipTests && "
       + "java -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" io.warren.bench.BenchMain";
+  /** A hand-written section of the report that a re-run keeps (appended after the generated part). */
+  private static final String OPTIONS =
+      "--quick, --memory-calls N, --out FILE, --no-report, --only sync,pipelined,acquire,memory, --help";
+  static final String CHANGES_HEADING = "## Changes and their effect";
   private static final int WINDOW = 64;
   private static final int HIGH_PREFETCH = 20;
   private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
@@ -77,8 +81,11 @@ public final class BenchMain {
         case "--out" -> out = Path.of(args[++i]);
         case "--no-report" -> report = false;
         case "--only" -> only = java.util.Set.of(args[++i].split(","));
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (use --quick, --memory-calls N, --out FILE, --no-report, --only sync,pipelined,acquire,memory)");
+        case "--help" -> {
+          System.out.println("options: " + OPTIONS);
+          return;
+        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use " + OPTIONS + ")");
       }
     }
     if (memoryCalls < 0) {
@@ -94,8 +101,9 @@ public final class BenchMain {
     System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
     if (report) {
       Files.createDirectories(out.toAbsolutePath().getParent());
+      String kept = Report.keptSection(out, CHANGES_HEADING);
       Files.writeString(out, Report.markdown(Machine.describe(), bench.versions, quick, minutes,
-          bench.results, bench.checks(), bench.memoryLines));
+          bench.results, bench.checks(), bench.memoryLines) + kept);
       System.out.println("wrote " + out.toAbsolutePath());
     }
     // Library threads (Spring's reply container monitor, RMI) must not keep a finished run alive.
@@ -138,6 +146,7 @@ public final class BenchMain {
             org.springframework.amqp.rabbit.core.RabbitTemplate.class.getPackage().getImplementationVersion()));
         versions.put("Spring Framework", org.springframework.core.SpringVersion.getVersion());
         long[] workers = grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
+        awaitWorkers(gridHigh, workers.length);
         long[] rawPid = {server.pid()};
         log("worker pids " + java.util.Arrays.toString(workers) + ", raw server pid " + server.pid() + ", logs " + logs);
 
@@ -244,6 +253,20 @@ public final class BenchMain {
     double seconds = (System.nanoTime() - t0) / 1e9;
     grid.terminate(id);
     memoryLines.addAll(Report.memory(samples, new ArrayList<>(column.keySet()), seconds, instances, HIGH_PREFETCH));
+  }
+
+  /**
+   * Waits until {@code grid} has heard every worker's heartbeat: a grid built just now knows none,
+   * and publishing on it at once (e.g. {@code --only memory}) would find no live worker.
+   */
+  private static void awaitWorkers(Grid grid, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (grid.workers().stream().filter(w -> "UP".equals(w.state())).count() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the second grid saw no heartbeat from " + count + " workers within 30 s");
+      }
+      Thread.sleep(50);
+    }
   }
 
   private List<Check> checks() {

@@ -101,19 +101,35 @@ final class Report {
 
   private static final String NOTES = """
       - The raw amqp-client figures are the floor; Warren adds a JSON codec (a 16 KB `byte[]` travels as
-        ~22 KB of base64), per-call headers (interface, method, deadline), `mandatory` publishes, two
-        thread hand-offs on the worker (amqp-client consumer thread -> instance event loop -> call thread
-        -> event loop) and a callback executor on the client. The CPU columns show where the time goes.
+        ~22 KB of base64), per-call headers (interface, method, deadline), `mandatory` publishes, one
+        thread hand-off on the worker (amqp-client consumer thread -> the instance's call thread, which
+        then replies and acks itself; issue 5 removed two) and a callback executor on the client. The CPU
+        columns show where the time goes.
       - With 2 cores, 4 processes compete (broker, client, 2 workers): more instances add contention, not
         cores; pipelined throughput is bounded by total CPU per call.
       - Prefetch 1 (Warren's default, the fairest) costs a broker round trip per call per instance; compare
         at the same prefetch.
-      - Known defects found by this benchmark (not fixed here; see the memory section for their effect):
-        the client's per-call timeout timer is cancelled but stays in its `ScheduledThreadPoolExecutor`
-        queue until the call timeout (10 min) passes, because `removeOnCancelPolicy` is off
-        (`grid-amqp` `AmqpGridBackend` constructor + `PendingRequests.add`); the worker schedules an
-        ack-after timer per shared call (`worker-runtime` `InstanceRunner`, `context.timers().schedule(...)`,
-        5 min) that is never cancelled. Both make heap grow linearly with calls for minutes.
+      - The first cases of a run include JIT compilation in the client (1 s warm-up on 2 shared cores):
+        their client CPU column is high and noisy. Warren workers from `LocalWorkers` run with its default
+        JVM options (`-XX:TieredStopAtLevel=1`, C1 only, for quick start-up); the raw server runs with the
+        JVM's defaults (C2).
       - Shipping is not measured until the SSH farm exists (issue 3).
       """;
+
+  /**
+   * The hand-written section starting at {@code heading} in the report already at {@code file} (up to the
+   * next {@code ## } heading), or "": a re-run regenerates the figures but keeps what people wrote.
+   */
+  static String keptSection(java.nio.file.Path file, String heading) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(file)) {
+      return "";
+    }
+    String text = java.nio.file.Files.readString(file);
+    int start = text.indexOf("\n" + heading + "\n");
+    if (start < 0) {
+      return "";
+    }
+    int end = text.indexOf("\n## ", start + 1);
+    return "\n" + text.substring(start + 1, end < 0 ? text.length() : end + 1).stripTrailing() + "\n";
+  }
 }

@@ -38,7 +38,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,11 +83,8 @@ final class AmqpGridBackend implements GridBackend {
 
   private AmqpGridBackend(BrokerEndpoint broker, Connection connection) throws IOException {
     this.broker = broker;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(run -> {
-      Thread thread = new Thread(run, "warren-client-timers-" + clientId);
-      thread.setDaemon(true);
-      return thread;
-    });
+    // Every call schedules a timeout that its reply cancels: cancelled timers must leave the queue.
+    this.scheduler = Timers.daemon("warren-client-timers-" + clientId);
     this.pending = new PendingRequests(scheduler);
     this.directory = new WorkerDirectory(this::onWorkerLost);
     this.link = setUp(connection);
@@ -411,6 +407,25 @@ final class AmqpGridBackend implements GridBackend {
     published.remove(service);
     pending.failAll(p -> service.equals(p.service) && p.kind != Pending.Kind.RELEASE,
         () -> new UnknownServiceException("service " + service + " was terminated"));
+  }
+
+  @Override
+  public void shutdownWorkers(Set<String> workerIds) {
+    checkOpen();
+    List<CompletableFuture<Void>> asked = new ArrayList<>();
+    for (String worker : workerIds) {
+      if (!lostWorkers.contains(worker)) {
+        asked.add(control(worker, Protocol.T_SHUTDOWN, new byte[0]));
+      }
+    }
+    for (CompletableFuture<Void> done : asked) {
+      try {
+        done.join();
+      } catch (RuntimeException e) {
+        // An unreachable worker is stopped by its provisioner instead.
+        log.warn("shutdown request to a worker failed: {}", e.getMessage());
+      }
+    }
   }
 
   /** Sends a control command to a worker's queue; the future completes on its acknowledgement. */

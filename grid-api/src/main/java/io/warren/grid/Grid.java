@@ -20,7 +20,9 @@ import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -134,6 +136,15 @@ public final class Grid implements AutoCloseable {
   /** The live workers, from their heartbeats. */
   public List<WorkerInfo> workers() {
     return backend.workers();
+  }
+
+  /**
+   * Asks these workers, through the broker, to drain and exit — also workers this grid did not
+   * start, as {@code warren down} does for a farm started by {@code warren up}. Returns once each
+   * acknowledged or could not be reached.
+   */
+  public void shutdownWorkers(Set<String> workerIds) {
+    backend.shutdownWorkers(Set.copyOf(workerIds));
   }
 
   /** A stateless proxy: each call runs on whichever instance is free, with the grid's call timeout. */
@@ -327,6 +338,11 @@ public final class Grid implements AutoCloseable {
     } finally {
       try {
         if (workers != null) {
+          try {
+            backend.shutdownWorkers(workers.workerIds()); // graceful, through the broker
+          } catch (GridException e) {
+            // the broker is gone: the provisioner stops them its own way
+          }
           workers.close();
         }
       } finally {
@@ -466,11 +482,13 @@ public final class Grid implements AutoCloseable {
 
     private void awaitWorkers(GridBackend backend, ProvisionedWorkers started) {
       long deadline = System.nanoTime() + startupTimeout.toNanos();
+      boolean askedProvisioner = false;
       // Wait in short slices so a worker that died at start-up is reported at once, with its log.
       while (true) {
-        started.failure().ifPresent(why -> {
-          throw new GridUnavailableException("a worker failed to start: " + why);
-        });
+        Optional<GridException> failure = started.failure();
+        if (failure.isPresent()) {
+          throw failure.get();
+        }
         long left = deadline - System.nanoTime();
         Duration slice = Duration.ofNanos(Math.max(1, Math.min(left, Duration.ofMillis(250).toNanos())));
         try {
@@ -478,7 +496,15 @@ public final class Grid implements AutoCloseable {
           return;
         } catch (GridUnavailableException e) {
           if (System.nanoTime() - deadline >= 0) {
-            throw e;
+            if (askedProvisioner) {
+              throw e;
+            }
+            // Let the provisioner decide: name the silent workers in its error, or go on without them.
+            askedProvisioner = true;
+            Set<String> silent = new HashSet<>(started.workerIds());
+            backend.workers().forEach(w -> silent.remove(w.id()));
+            started.notReady(silent);
+            deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

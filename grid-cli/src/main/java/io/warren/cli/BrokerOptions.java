@@ -1,6 +1,7 @@
 package io.warren.cli;
 
 import io.warren.grid.Grid;
+import io.warren.grid.spi.BrokerEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -27,6 +28,22 @@ final class BrokerOptions {
 
   /** A grid builder for the broker with the credentials filled in. */
   Grid.Builder grid(Map<String, String> environment) throws IOException {
+    String[] credentials = credentials(environment);
+    Grid.Builder builder = Grid.builder().broker(broker);
+    if (credentials != null) {
+      builder.credentials(credentials[0], credentials[1]);
+    }
+    return builder;
+  }
+
+  /** The broker endpoint with the credentials (RabbitMQ's guest/guest when none are given). */
+  BrokerEndpoint endpoint(Map<String, String> environment) throws IOException {
+    String[] credentials = credentials(environment);
+    BrokerEndpoint endpoint = BrokerEndpoint.parse(broker);
+    return credentials == null ? endpoint : endpoint.withCredentials(credentials[0], credentials[1]);
+  }
+
+  private String[] credentials(Map<String, String> environment) throws IOException {
     if (broker.getUserInfo() != null) {
       throw new IllegalArgumentException("--broker must not carry credentials; use " + USERNAME_ENV + "/" + PASSWORD_ENV
           + " or --credentials-file");
@@ -41,10 +58,6 @@ final class BrokerOptions {
       username = properties.getProperty("username");
       password = properties.getProperty("password");
     }
-    Grid.Builder builder = Grid.builder().broker(broker);
-    if (username != null && password != null) {
-      builder.credentials(username, password);
-    }
-    return builder;
+    return username != null && password != null ? new String[] {username, password} : null;
   }
 }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "warren 0.1.0",
     description = "A message-queue task grid for Java.",
-    subcommands = {DemoCommand.class, StatusCommand.class, JobsCommand.class, JobCommand.class})
+    subcommands = {DemoCommand.class, UpCommand.class, StatusCommand.class, DownCommand.class, JobsCommand.class,
+        JobCommand.class})
 public final class WarrenMain {
 
   public static void main(String[] args) {

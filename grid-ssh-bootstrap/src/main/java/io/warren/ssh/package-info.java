@@ -1,6 +1,8 @@
 /**
- * SSH provisioning of worker hosts with JSch (com.github.mwiede): host inventory, file shipping,
- * start and stop of worker runtimes over SSH. Not implemented yet: until it is, grids run workers
- * started by {@code io.warren.worker.LocalWorkers} or started by hand with {@code WorkerMain}.
+ * Provisioning of worker hosts over SSH (JSch): a hand-written {@link io.warren.ssh.HostInventory},
+ * incremental file shipping by content hash ({@link io.warren.ssh.Shipment}), and
+ * {@link io.warren.ssh.SshFarm}, the {@link io.warren.grid.spi.Provisioner} that starts and stops
+ * worker runtimes on the hosts. Host keys are verified against known_hosts unless a host says
+ * otherwise in so many words.
  */
 package io.warren.ssh;

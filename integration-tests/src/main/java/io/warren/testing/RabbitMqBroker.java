@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -291,7 +289,7 @@ public final class RabbitMqBroker implements AutoCloseable {
       RabbitMqInstallation installation = RabbitMqInstallation.find();
       String nodeName = "warren-" + HexFormat.of().formatHex(randomBytes(4)) + "@localhost";
       String password = randomAlphanumeric(24);
-      int[] ports = freePorts(2);
+      int[] ports = LoopbackPorts.free(2); // the node binds them right after
       NodeFiles files = NodeFiles.create(nodeName);
       Process process = null;
       RabbitMqBroker broker = null;
@@ -398,27 +396,7 @@ public final class RabbitMqBroker implements AutoCloseable {
     }
   }
 
-  /** Distinct ports that were free on 127.0.0.1 a moment ago (the node binds them right after). */
-  private static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      // All held open together, so they are distinct.
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getByName(HOST)));
-      }
-      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on " + HOST, e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // Closing a listening socket that never accepted anything does not fail in practice.
-        }
-      }
-    }
-  }
+
 
   private static byte[] randomBytes(int count) {
     byte[] bytes = new byte[count];

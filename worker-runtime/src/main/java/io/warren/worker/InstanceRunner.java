@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +29,12 @@ import org.slf4j.LoggerFactory;
  * exclusive instance queue (leased and targeted calls and releases; auto-acknowledged, since they
  * die with this worker anyway and must not age into the broker's consumer timeout).
  *
- * <p>Threads: the runner thread owns both channels and is an event loop over deliveries, call
- * completions, cancels, timers and stop requests; service code runs on the instance's call thread,
- * one call at a time, so a cancel can interrupt it without touching a channel.
+ * <p>Threads: a {@link TaskLoop} runs deliveries, call completions, cancels, timers and stop
+ * requests one at a time, and whichever thread runs them owns both channels meanwhile; service code
+ * runs on the instance's call thread, one call at a time, outside the loop, so a cancel can
+ * interrupt it without touching a channel. A delivery is handled on the client library's consumer
+ * thread and a completion on the call thread that just finished (one thread hand-off per call
+ * instead of three); channel repairs, cancels, early acks and stops run on the loop's own thread.
  *
  * <p>Leasing: an {@code acquire} taken from the shared queue makes the instance cancel its shared
  * consumer and answer with a grant. Leased calls and the final {@code release} arrive on the
@@ -79,6 +82,8 @@ final class InstanceRunner {
     final Inbound in;
     final long sequence;
     FutureTask<ServiceObject.Result> task;
+    /** Acks a long call early; cancelled when the call ends, or every call would leave one queued. */
+    ScheduledFuture<?> longCallTimer;
     boolean acked;
     boolean cancelled;
 
@@ -93,7 +98,7 @@ final class InstanceRunner {
   private final int number;
   private final ServiceObject target;
   private final InstanceContext context;
-  private final LinkedBlockingDeque<Task> tasks = new LinkedBlockingDeque<>();
+  private final TaskLoop<Task> loop;
   private final ArrayDeque<Inbound> waiting = new ArrayDeque<>();
   private final String sharedQueue;
   private final String instanceQueue;
@@ -128,10 +133,13 @@ final class InstanceRunner {
       callThreadRef = thread;
       return thread;
     });
+    // Deliveries and completions run where they arrive; the rest (and everything while stopping,
+    // which closes channels and shuts the call thread down) on the loop thread.
+    this.loop = new TaskLoop<>("warren-instance-" + service + "-" + number, this::handle,
+        task -> !(task instanceof Inbound || task instanceof Finished) || stopping != null,
+        (task, e) -> log.warn("instance {}#{}: {}", service, number, e.toString()));
     openChannels(context.connection().get());
-    Thread thread = new Thread(this::run, "warren-instance-" + service + "-" + number);
-    thread.setDaemon(true);
-    thread.start();
+    loop.start();
   }
 
   /** Opens both channels on {@code connection}, declares the queues and starts consuming. */
@@ -150,7 +158,7 @@ final class InstanceRunner {
         // A channel the broker closed while the connection lives on (e.g. a consumer timeout):
         // without new channels this instance would silently stop taking work.
         if (!cause.isHardError() && !cause.isInitiatedByApplication() && channel.getConnection().isOpen()) {
-          tasks.addFirst(new Rebind(channel.getConnection()));
+          loop.postFirst(new Rebind(channel.getConnection()));
         }
       });
     }
@@ -158,7 +166,7 @@ final class InstanceRunner {
 
   /** The worker reconnected: consume again on the new connection (leases did not survive). */
   void rebind(com.rabbitmq.client.Connection connection) {
-    tasks.addFirst(new Rebind(connection));
+    loop.postFirst(new Rebind(connection));
   }
 
   ServiceId service() {
@@ -189,7 +197,7 @@ final class InstanceRunner {
 
   /** Ends {@code leaseId} now (release-now): queued calls of that lease will be refused. */
   void revoke(String leaseId, AMQP.BasicProperties request) {
-    tasks.addFirst(new Revoke(leaseId, request));
+    loop.postFirst(new Revoke(leaseId, request));
   }
 
   /** The lease's client is alive: restart its TTL. */
@@ -203,13 +211,13 @@ final class InstanceRunner {
   void checkLeaseExpiry() {
     long ttl = leaseTtlNanos;
     if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
-      tasks.addFirst(new Expire());
+      loop.postFirst(new Expire());
     }
   }
 
   /** Cancels the call {@code callId} here if it is queued or running (interrupting it). */
   void cancel(String callId) {
-    tasks.addFirst(new Cancel(callId));
+    loop.postFirst(new Cancel(callId));
   }
 
   /**
@@ -219,7 +227,7 @@ final class InstanceRunner {
    */
   CompletableFuture<Void> stop(boolean deleteQueue) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    tasks.addFirst(new Stop(deleteQueue, done));
+    loop.postFirst(new Stop(deleteQueue, done));
     return done;
   }
 
@@ -227,32 +235,14 @@ final class InstanceRunner {
     return new DefaultConsumer(channel) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        tasks.add(new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
+        loop.runHere(new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
       }
     };
   }
 
   // ---- the event loop ----------------------------------------------------------------------
 
-  private void run() {
-    while (true) {
-      Task task;
-      try {
-        task = tasks.take(); // sleeps while idle: no polling
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        if (handle(task)) {
-          return;
-        }
-      } catch (IOException | RuntimeException e) {
-        log.warn("instance {}#{}: {}", service, number, e.toString());
-      }
-    }
-  }
-
-  /** Handles one task; true when the runner has stopped. */
+  /** Handles one task, holding the loop; true when the runner has stopped. */
   private boolean handle(Task task) throws IOException {
     if (task instanceof Inbound in) {
       if (in.channel() != (in.source() == Source.SHARED ? shared : own)) {
@@ -400,19 +390,23 @@ final class InstanceRunner {
         } catch (Exception e) {
           result = null;
         }
-        tasks.add(new Finished(call, result));
+        loop.runHere(new Finished(call, result)); // usually on the call thread, which is free now
       }
     };
     current = call;
     callThread.execute(call.task);
     if (in.source() == Source.SHARED && !context.ackAfter().isZero()) {
       long id = call.sequence;
-      context.timers().schedule(() -> tasks.add(new LongCall(id)), context.ackAfter().toMillis(), TimeUnit.MILLISECONDS);
+      call.longCallTimer =
+          context.timers().schedule(() -> loop.post(new LongCall(id)), context.ackAfter().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   private void complete(Finished finished) throws IOException {
     Running call = finished.call();
+    if (call.longCallTimer != null) {
+      call.longCallTimer.cancel(false); // the worker's timers drop it at once (remove-on-cancel)
+    }
     ServiceObject.Result result = finished.result();
     if (call.cancelled || result == null) {
       Messages.replyError(own, call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
@@ -573,7 +567,7 @@ final class InstanceRunner {
 
   private boolean finishStop() {
     try {
-      for (Task task; (task = tasks.poll()) != null; ) {
+      for (Task task; (task = loop.poll()) != null; ) {
         if (task instanceof Inbound in) {
           handBack(in);
         } else if (task instanceof Revoke revoke) {

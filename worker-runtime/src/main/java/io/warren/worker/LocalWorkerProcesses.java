@@ -1,5 +1,7 @@
 package io.warren.worker;
 
+import io.warren.grid.GridException;
+import io.warren.grid.GridUnavailableException;
 import io.warren.grid.spi.ProvisionedWorkers;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +37,9 @@ public final class LocalWorkerProcesses implements ProvisionedWorkers {
   }
 
   @Override
-  public Optional<String> failure() {
-    return processes.stream().map(LocalWorkerProcess::failure).flatMap(Optional::stream).findFirst();
+  public Optional<GridException> failure() {
+    return processes.stream().map(LocalWorkerProcess::failure).flatMap(Optional::stream).findFirst()
+        .map(why -> new GridUnavailableException("a worker failed to start: " + why));
   }
 
   /** Each worker's OS process, by id: for tests and tools that need to signal one. */

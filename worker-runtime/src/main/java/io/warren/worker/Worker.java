@@ -13,6 +13,7 @@ import io.warren.amqp.HostCommand;
 import io.warren.amqp.Messages;
 import io.warren.amqp.Protocol;
 import io.warren.amqp.ServiceCommand;
+import io.warren.amqp.Timers;
 import io.warren.grid.ErrorCode;
 import io.warren.grid.ServiceId;
 import io.warren.grid.spi.BrokerEndpoint;
@@ -30,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,7 +58,7 @@ public final class Worker implements AutoCloseable {
   private volatile Channel heartbeats;
   private final ExecutorService controlThread;
   private final ScheduledExecutorService heartbeatThread;
-  private final ScheduledExecutorService timers;
+  private final ScheduledThreadPoolExecutor timers;
   private final InstanceContext instanceContext;
   private final Map<String, InstanceRunner> instances = new ConcurrentHashMap<>();
   private final CancelledCalls cancelled = new CancelledCalls();
@@ -71,7 +73,8 @@ public final class Worker implements AutoCloseable {
     this.broker = broker;
     this.controlThread = Executors.newSingleThreadExecutor(named("warren-control"));
     this.heartbeatThread = Executors.newSingleThreadScheduledExecutor(named("warren-heartbeat"));
-    this.timers = Executors.newSingleThreadScheduledExecutor(named("warren-timers"));
+    // Each shared call schedules a long-call timer that its completion cancels: cancelled timers must leave the queue.
+    this.timers = Timers.daemon("warren-timers");
     this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, timers, this::heartbeatSoon,
         options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
     setUp(Connections.open(broker, "warren-worker-" + options.workerId()));
@@ -386,6 +389,11 @@ public final class Worker implements AutoCloseable {
     } catch (IOException e) {
       return System.getenv().getOrDefault("HOSTNAME", "unknown");
     }
+  }
+
+  /** For tests: timers waiting in the worker's timer queue (the lease check is one). */
+  int queuedTimers() {
+    return timers.getQueue().size();
   }
 
   /** How long a drain may take before the worker closes anyway. */

@@ -29,6 +29,12 @@ public interface GridBackend extends AutoCloseable {
    */
   void awaitWorkers(Set<String> workerIds, Duration timeout) throws InterruptedException;
 
+  /**
+   * Asks these workers, through the broker, to drain and exit; returns once each acknowledged the
+   * request or could not be reached. The graceful first step of stopping provisioned workers.
+   */
+  void shutdownWorkers(Set<String> workerIds);
+
   /** Creates the service's queue and its instances over the live workers; blocks until all are up. */
   ServiceInfo publish(PublishRequest request);
 

@@ -1,0 +1,57 @@
+package io.warren.amqp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.grid.CallTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The client's table of requests and their timeout timers, on the timer executor the backend uses. */
+@Timeout(30)
+class PendingRequestsTest {
+  private final ScheduledThreadPoolExecutor timers = Timers.daemon("test-timers");
+  private final PendingRequests pending = new PendingRequests(timers);
+
+  @AfterEach
+  void stopTimers() {
+    timers.shutdownNow();
+  }
+
+  @Test
+  void completedRequestsLeaveNoTimerQueuedBehind() {
+    // Issue 5: a cancelled timer that stays queued until its 10-minute delay keeps its call alive.
+    for (int i = 0; i < 1_000; i++) {
+      Pending<String> call = pending.add(call("c" + i), Duration.ofMinutes(10), () -> new CallTimeoutException("late"));
+      call.future.complete("done");
+    }
+    assertEquals(0, pending.size());
+    assertEquals(0, timers.getQueue().size(), "timers of completed calls still queued");
+  }
+
+  @Test
+  void aRequestNobodyAnswersStillTimesOut() throws Exception {
+    Pending<String> call = pending.add(call("late"), Duration.ofMillis(50), () -> new CallTimeoutException("no reply"));
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> call.future.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(CallTimeoutException.class, failure.getCause());
+    assertEquals(0, pending.size());
+  }
+
+  @Test
+  void theTimerThreadIsANamedDaemon() throws Exception {
+    Thread thread = timers.submit(Thread::currentThread).get();
+    assertTrue(thread.isDaemon(), "a timer thread must not keep the JVM alive");
+    assertEquals("test-timers", thread.getName());
+  }
+
+  private static Pending<String> call(String id) {
+    return new Pending<>(id, Pending.Kind.CALL, null, null, reply -> "decoded");
+  }
+}

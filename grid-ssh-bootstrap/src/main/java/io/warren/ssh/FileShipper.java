@@ -1,0 +1,150 @@
+package io.warren.ssh;
+
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.SftpException;
+import io.warren.ssh.HostFailure.Reason;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Copies files to one host, only those whose content hash differs there. The host hashes what it
+ * has ({@code sha256sum}, in one command for all files), so unchanged files move no bytes, whatever
+ * happened to the host since the last shipment. Each file is written beside its target and renamed
+ * over it, so a worker never reads a half-copied jar.
+ */
+final class FileShipper {
+  private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+  private static final int EXIT_NO_DIR = 90;
+  private static final int EXIT_NOT_WRITABLE = 91;
+
+  private FileShipper() {}
+
+  /** Ships {@code files} into the connected host's work dir (their remote paths are relative to it). */
+  static ShipReport ship(SshConnection connection, List<ShipFile> files, ShipProgress progress) throws HostException {
+    long started = System.nanoTime();
+    HostSpec spec = connection.spec();
+    String dir = RemotePaths.workDir(spec);
+    Map<String, String> remoteHashes = remoteHashes(connection, dir, files);
+    List<ShipFile> changed = new ArrayList<>();
+    for (ShipFile file : files) {
+      if (!file.sha256().equals(remoteHashes.get(file.remotePath()))) {
+        changed.add(file);
+      }
+    }
+    long total = changed.stream().mapToLong(ShipFile::size).sum();
+    if (!changed.isEmpty()) {
+      makeDirectories(connection, dir, changed);
+      upload(connection, dir, changed, total, progress);
+    }
+    progress.progress(spec.name(), total, total);
+    return new ShipReport(spec.name(), files.size(), changed.size(), total, null, Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** The hashes of the files the host already has, by remote path. Also checks the dir is writable. */
+  private static Map<String, String> remoteHashes(SshConnection connection, String dir, List<ShipFile> files)
+      throws HostException {
+    String q = ShellQuote.quote(dir);
+    // The file list comes on stdin, NUL-separated: no command-line length limit, no quoting issues.
+    String command = "mkdir -p -- " + q + " || exit " + EXIT_NO_DIR + "; cd -- " + q + " || exit " + EXIT_NO_DIR
+        + "; [ -w . ] || exit " + EXIT_NOT_WRITABLE + "; xargs -0 -r sha256sum -- 2>/dev/null; exit 0";
+    ByteArrayOutputStream list = new ByteArrayOutputStream();
+    for (ShipFile file : files) {
+      list.writeBytes(file.remotePath().getBytes(StandardCharsets.UTF_8));
+      list.write(0);
+    }
+    RemoteResult result = connection.exec(command, list.toByteArray(), COMMAND_TIMEOUT);
+    if (result.exitCode() == EXIT_NO_DIR || result.exitCode() == EXIT_NOT_WRITABLE) {
+      throw new HostException(new HostFailure(connection.spec().name(), Reason.WORK_DIR_NOT_WRITABLE,
+          "cannot write to " + dir + ": " + result.diagnostics(), ""));
+    }
+    if (!result.ok()) {
+      throw new HostException(new HostFailure(connection.spec().name(), Reason.SHIP_FAILED,
+          "cannot hash the files in " + dir + ": " + result.diagnostics(), ""));
+    }
+    Map<String, String> hashes = new HashMap<>();
+    for (String line : result.stdout().split("\n")) {
+      // "<64 hex>  <path>"; a path sha256sum had to escape starts with '\': it just counts as changed
+      if (line.length() > 66 && line.charAt(64) == ' ') {
+        hashes.put(line.substring(66), line.substring(0, 64));
+      }
+    }
+    return hashes;
+  }
+
+  private static void makeDirectories(SshConnection connection, String dir, List<ShipFile> files) throws HostException {
+    TreeSet<String> parents = new TreeSet<>();
+    for (ShipFile file : files) {
+      int slash = file.remotePath().lastIndexOf('/');
+      if (slash > 0) {
+        parents.add(file.remotePath().substring(0, slash));
+      }
+    }
+    if (parents.isEmpty()) {
+      return;
+    }
+    ByteArrayOutputStream list = new ByteArrayOutputStream();
+    for (String parent : parents) {
+      list.writeBytes(parent.getBytes(StandardCharsets.UTF_8));
+      list.write(0);
+    }
+    RemoteResult result = connection.exec("cd -- " + ShellQuote.quote(dir) + " && xargs -0 -r mkdir -p --",
+        list.toByteArray(), COMMAND_TIMEOUT);
+    if (!result.ok()) {
+      throw new HostException(new HostFailure(connection.spec().name(), Reason.WORK_DIR_NOT_WRITABLE,
+          "cannot create directories under " + dir + ": " + result.diagnostics(), ""));
+    }
+  }
+
+  private static void upload(SshConnection connection, String dir, List<ShipFile> files, long total, ShipProgress progress)
+      throws HostException {
+    String host = connection.spec().name();
+    AtomicLong done = new AtomicLong();
+    ChannelSftp sftp = connection.sftp();
+    try {
+      for (ShipFile file : files) {
+        String target = dir + "/" + file.remotePath();
+        int slash = target.lastIndexOf('/');
+        String partial = target.substring(0, slash + 1) + ".warren-part-" + target.substring(slash + 1);
+        try (InputStream in = new Counting(Files.newInputStream(file.source()), n -> progress.progress(host, done.addAndGet(n), total))) {
+          sftp.put(in, partial, ChannelSftp.OVERWRITE);
+          sftp.rename(partial, target); // posix-rename@openssh.com: replaces the old file atomically
+        } catch (SftpException | IOException e) {
+          throw new HostException(new HostFailure(host, Reason.SHIP_FAILED,
+              "cannot copy " + file.source() + " to " + target + ": " + e.getMessage(), ""), e);
+        }
+      }
+    } finally {
+      sftp.disconnect();
+    }
+  }
+
+  /** Reports every chunk read, for the progress display. */
+  private static final class Counting extends FilterInputStream {
+    private final java.util.function.LongConsumer onRead;
+
+    Counting(InputStream in, java.util.function.LongConsumer onRead) {
+      super(in);
+      this.onRead = onRead;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        onRead.accept(n);
+      }
+      return n;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.warren.ssh;
+
+import io.warren.grid.spi.BrokerEndpoint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The remote side of starting one worker, as text: its java argument file, its credentials file and
+ * the shell commands that probe the host and start the JVM. Pure functions, so the quoting is
+ * tested without a host.
+ *
+ * <p>Files per worker under the work dir: {@code run/<id>.args} (JVM options, class path, main class
+ * and worker options — the java launcher reads it, so no command-line length limit and no shell
+ * quoting), {@code run/<id>.credentials} (mode 600: the broker password never appears in a command
+ * line), {@code run/<id>.pid} and {@code logs/<id>.log}.
+ */
+final class WorkerLaunch {
+  static final int EXIT_NO_WORK_DIR = 90;
+
+  private WorkerLaunch() {}
+
+  static String argfilePath(String workerId) {
+    return RemotePaths.RUN + "/" + workerId + ".args";
+  }
+
+  static String credentialsPath(String workerId) {
+    return RemotePaths.RUN + "/" + workerId + ".credentials";
+  }
+
+  static String pidPath(String workerId) {
+    return RemotePaths.RUN + "/" + workerId + ".pid";
+  }
+
+  static String logPath(String workerId) {
+    return RemotePaths.LOGS + "/" + workerId + ".log";
+  }
+
+  /** The worker JVM's argument file: one quoted token per line. */
+  static String argfile(HostSpec spec, String workerId, int slots, List<String> classPath, BrokerEndpoint broker,
+      Duration heartbeat, boolean attached, List<String> workerArguments) {
+    List<String> args = new ArrayList<>(spec.jvmOptions());
+    args.add("-cp");
+    args.add(String.join(":", classPath));
+    args.add(WorkerRuntimeFiles.MAIN_CLASS);
+    args.addAll(List.of(
+        "--broker", broker.uri().toString(),
+        "--worker-id", workerId,
+        "--slots", Integer.toString(slots),
+        "--heartbeat-millis", Long.toString(heartbeat.toMillis()),
+        "--credentials-file", credentialsPath(workerId)));
+    if (attached) {
+      args.add("--exit-on-stdin-eof"); // the SSH session is the worker's lifeline to its client
+    }
+    args.addAll(workerArguments);
+    StringBuilder text = new StringBuilder();
+    for (String arg : args) {
+      text.append(ShellQuote.argfileToken(arg)).append('\n');
+    }
+    return text.toString();
+  }
+
+  /** The credentials file's content, in the format {@code WorkerOptions} reads. */
+  static byte[] credentials(BrokerEndpoint broker) {
+    Properties properties = new Properties();
+    properties.setProperty("username", broker.username());
+    properties.setProperty("password", broker.password());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      properties.store(out, "Warren broker credentials: keep mode 600");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Writes stdin to {@code path} under the work dir, readable by its owner only. */
+  static String writePrivateFile(HostSpec spec, String path) {
+    return cdWorkDir(spec) + " && mkdir -p run logs && umask 077 && cat > " + ShellQuote.quote(path)
+        + " && chmod 600 " + ShellQuote.quote(path);
+  }
+
+  /**
+   * Runs the host's init commands, then prints the CPU count and the output and status of
+   * {@code java -version}, each on a marked line.
+   */
+  static String probe(HostSpec spec) {
+    return prelude(spec) + "echo warren-cpus=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN); "
+        + ShellQuote.quote(spec.javaCommand()) + " -version 2>&1; echo warren-java-exit=$?";
+  }
+
+  /**
+   * Starts the worker. Attached: the command becomes the JVM ({@code exec}) and keeps the session's
+   * stdin, so the worker drains when the client goes away. Detached: it is started with nohup in the
+   * background, stdin from /dev/null, and outlives the session.
+   */
+  static String start(HostSpec spec, String workerId, boolean attached) {
+    List<String> jvm = new ArrayList<>();
+    if (spec.nice() != 0) {
+      jvm.addAll(List.of("nice", "-n", Integer.toString(spec.nice())));
+    }
+    String wrapper = spec.wrapper() == null || spec.wrapper().isBlank() ? "" : spec.wrapper().strip() + " ";
+    String java = ShellQuote.join(jvm) + (jvm.isEmpty() ? "" : " ") + wrapper + ShellQuote.quote(spec.javaCommand())
+        + " @" + ShellQuote.quote(argfilePath(workerId));
+    String log = ShellQuote.quote(logPath(workerId));
+    String pid = ShellQuote.quote(pidPath(workerId));
+    // Its own statement: "a && b &" would background a subshell that keeps the session's pipes open.
+    String dirs = "mkdir -p " + RemotePaths.RUN + " " + RemotePaths.LOGS + " || exit " + EXIT_NO_WORK_DIR + "; ";
+    if (attached) {
+      return prelude(spec) + dirs + "echo $$ > " + pid + " && exec " + java + " >> " + log + " 2>&1";
+    }
+    return prelude(spec) + dirs + "nohup " + java + " >> " + log + " 2>&1 < /dev/null & echo $! > " + pid;
+  }
+
+  /** The last {@code lines} lines of the worker's log, or nothing. */
+  static String logTail(HostSpec spec, String workerId, int lines) {
+    return cdWorkDir(spec) + " && tail -n " + lines + " " + ShellQuote.quote(logPath(workerId)) + " 2>/dev/null; exit 0";
+  }
+
+  /**
+   * Kills the worker with {@code signal} if its pid file names a live process; prints "gone" when
+   * none is left.
+   */
+  static String kill(HostSpec spec, String workerId, String signal) {
+    String pid = ShellQuote.quote(pidPath(workerId));
+    return cdWorkDir(spec) + " && if [ -f " + pid + " ]; then p=$(cat " + pid + "); kill -" + signal
+        + " \"$p\" 2>/dev/null; sleep 0.2; kill -0 \"$p\" 2>/dev/null || echo gone; else echo gone; fi";
+  }
+
+  /**
+   * Stops every worker with a pid file in the work dir: TERM to all, up to {@code grace} for them to
+   * drain, then KILL; their run files are removed. Prints one line per worker.
+   */
+  static String stopAll(HostSpec spec, Duration grace) {
+    long tenths = Math.max(1, grace.toMillis() / 100);
+    return cdWorkDir(spec) + "; [ -d run ] || exit 0; for f in run/*.pid; do [ -f \"$f\" ] || continue; "
+        + "kill -TERM \"$(cat \"$f\")\" 2>/dev/null; done; i=0; while [ $i -lt " + tenths + " ]; do alive=0; "
+        + "for f in run/*.pid; do [ -f \"$f\" ] && kill -0 \"$(cat \"$f\")\" 2>/dev/null && alive=1; done; "
+        + "[ $alive = 0 ] && break; sleep 0.1; i=$((i+1)); done; "
+        + "for f in run/*.pid; do [ -f \"$f\" ] || continue; id=$(basename \"$f\" .pid); p=$(cat \"$f\"); "
+        + "if kill -0 \"$p\" 2>/dev/null; then kill -KILL \"$p\"; echo \"killed $id\"; else echo \"stopped $id\"; fi; "
+        + "rm -f \"run/$id.pid\" \"run/$id.credentials\" \"run/$id.args\"; done";
+  }
+
+  /** Exits 0 when the worker named in its pid file is alive. */
+  static String alive(HostSpec spec, String workerId) {
+    return cdWorkDir(spec) + " && kill -0 \"$(cat " + ShellQuote.quote(pidPath(workerId)) + ")\" 2>/dev/null";
+  }
+
+  /** Removes the worker's credentials and pid files. */
+  static String cleanUp(HostSpec spec, String workerId) {
+    return cdWorkDir(spec) + " && rm -f " + ShellQuote.quote(credentialsPath(workerId)) + " "
+        + ShellQuote.quote(pidPath(workerId)) + " " + ShellQuote.quote(argfilePath(workerId));
+  }
+
+  private static String cdWorkDir(HostSpec spec) {
+    String dir = ShellQuote.quote(RemotePaths.workDir(spec));
+    return "{ mkdir -p -- " + dir + " && cd -- " + dir + "; } 2>/dev/null || exit " + EXIT_NO_WORK_DIR;
+  }
+
+  /** cd to the work dir, the user's init commands, the extra environment. */
+  private static String prelude(HostSpec spec) {
+    StringBuilder text = new StringBuilder(cdWorkDir(spec)).append("; ");
+    if (spec.init() != null && !spec.init().isBlank()) {
+      // The user's own shell text, run as written: that is what an init command is for.
+      text.append(spec.init().strip()).append("; ");
+    }
+    for (Map.Entry<String, String> var : new java.util.TreeMap<>(spec.environment()).entrySet()) {
+      text.append("export ").append(var.getKey()).append('=').append(ShellQuote.quote(var.getValue())).append("; ");
+    }
+    return text.toString();
+  }
+}
