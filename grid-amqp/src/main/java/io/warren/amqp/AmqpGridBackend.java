@@ -106,7 +106,7 @@ final class AmqpGridBackend implements GridBackend {
     Channel events = connection.createChannel();
     events.exchangeDeclare(Protocol.EVENTS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
     String eventQueue = events.queueDeclare().getQueue();
-    events.queueBind(eventQueue, Protocol.EVENTS_EXCHANGE, Protocol.HEARTBEAT_KEY_PREFIX + "*");
+    events.queueBind(eventQueue, Protocol.EVENTS_EXCHANGE, Protocol.HEARTBEAT_KEY_PREFIX + "#");
     events.basicConsume(eventQueue, true, new DefaultConsumer(events) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {

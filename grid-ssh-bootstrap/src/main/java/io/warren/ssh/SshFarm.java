@@ -301,7 +301,8 @@ public final class SshFarm implements Provisioner {
   }
 
   private static String workerIdPrefix(HostSpec host) {
-    return "ssh-" + host.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-";
+    // No dots: heartbeats are routed by "worker.<id>" and a topic binding "*" matches one word.
+    return "ssh-" + host.name().replaceAll("[^A-Za-z0-9_-]", "_") + "-";
   }
 
   /** Whether {@code workerId} names a worker a farm started on {@code host} (ssh-NAME-FARM). */

@@ -60,6 +60,9 @@ import java.util.stream.Collectors;
  * {@code amqp://127.0.0.1:PORT/%2F} works with amqp-client too, but not through code that rebuilds
  * URIs from their decoded path.
  *
+ * <p><b>Failures.</b> {@link #stopNode()} or {@link #killNode()} takes the node down and
+ * {@link #startNode()} brings it back in place, for reliability tests (see {@link RabbitMqCluster}).
+ *
  * <p>Thread-safe. {@link #close()} is idempotent; on the {@linkplain #shared() shared} node it does
  * nothing. A node still running when the JVM exits normally is stopped by a shutdown hook; one
  * orphaned by a killed JVM is found by its name ({@code warren-*}) and stopped by {@code .ci/run}.
@@ -78,20 +81,24 @@ public final class RabbitMqBroker implements AutoCloseable {
   private final NodeFiles files;
   private final String nodeName;
   private final int port;
+  private final int distributionPort;
   private final String password;
-  private final Process process;
+  private final Duration startTimeout;
+  private volatile Process process; // replaced by startNode()
   private final boolean isShared;
   private final AtomicBoolean stopped = new AtomicBoolean();
   // Stops the node if the JVM exits without close(): an orphaned node would run until killed.
   private final Thread stopAtExit = new Thread(this::stop, "warren-rabbitmq-stop-at-exit");
 
   private RabbitMqBroker(Builder builder, RabbitMqInstallation installation, NodeFiles files,
-      String nodeName, int port, String password, Process process) {
+      String nodeName, int[] ports, String password, Process process) {
     this.installation = installation;
     this.files = files;
     this.nodeName = nodeName;
-    this.port = port;
+    this.port = ports[0];
+    this.distributionPort = ports[1];
     this.password = password;
+    this.startTimeout = builder.startTimeout;
     this.process = process;
     this.isShared = builder.shared;
   }
@@ -171,6 +178,70 @@ public final class RabbitMqBroker implements AutoCloseable {
   }
 
   /**
+   * Stops the node's Erlang VM as an operator would, {@code rabbitmqctl stop} (killed if still
+   * alive after 30 s), but keeps its directory: {@link #startNode()} brings it back with the same
+   * name, ports, data and cluster membership. Its clients lose their connections; cluster peers see
+   * it leave at once. A real stop, not {@code stop_app}: a stopped VM is what a failed machine looks
+   * like to its peers, while after {@code stop_app} the node stays connected to them.
+   *
+   * @throws IllegalStateException on the {@linkplain #shared() shared} node, or after {@link #close()}
+   */
+  public synchronized void stopNode() {
+    requireRestartable();
+    Process current = process;
+    try {
+      if (current.isAlive()) {
+        ctl("stop"); // a non-zero exit (already stopping) leaves the wait below to decide
+      }
+    } finally {
+      awaitExitOrKill(current);
+    }
+  }
+
+  /**
+   * Kills the node's Erlang VM (SIGKILL), keeping its directory: a crash, with no goodbye to its
+   * clients or peers (the operating system still resets its sockets). {@link #startNode()} brings
+   * it back.
+   *
+   * @throws IllegalStateException on the {@linkplain #shared() shared} node, or after {@link #close()}
+   */
+  public synchronized void killNode() {
+    requireRestartable();
+    Exec.killTree(process);
+    awaitExitOrKill(process);
+  }
+
+  /**
+   * Starts again a node stopped by {@link #stopNode()} or {@link #killNode()}, and returns once it
+   * accepts an authenticated AMQP connection (within the builder's start timeout). A cluster member
+   * rejoins its cluster by itself.
+   *
+   * @throws IllegalStateException if the node is running, has been closed, or does not come up in
+   *     time (it is then killed; its directory stays until {@link #close()})
+   */
+  public synchronized void startNode() {
+    requireRestartable();
+    if (process.isAlive()) {
+      throw new IllegalStateException("node " + nodeName + " is running");
+    }
+    try {
+      process = Builder.launch(installation, files, distributionPort);
+      awaitReady(startTimeout);
+    } catch (IOException | RuntimeException e) {
+      Exec.killTree(process);
+      throw new IllegalStateException("RabbitMQ node " + nodeName + " did not start again: " + e.getMessage()
+          + "; its log: " + files.nodeLog(), e);
+    }
+  }
+
+  private void requireRestartable() {
+    if (isShared || stopped.get()) {
+      throw new IllegalStateException(isShared
+          ? "the shared node cannot be stopped or started" : "node " + nodeName + " has been closed");
+    }
+  }
+
+  /**
    * Stops this node and only this node: {@code rabbitmqctl stop}, then, if its processes are still
    * alive after 30 s, kills them; then deletes its directory. Does nothing on the
    * {@linkplain #shared() shared} node or when already stopped.
@@ -236,8 +307,37 @@ public final class RabbitMqBroker implements AutoCloseable {
     private String advancedConfig;
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private boolean shared;
+    private String cookie;
+    private String password;
 
     private Builder() {}
+
+    /**
+     * The Erlang cookie, instead of a random one: nodes that are to form a cluster need the same.
+     * Letters and digits only.
+     */
+    public Builder erlangCookie(String cookie) {
+      this.cookie = requireAlphanumeric(cookie, "cookie");
+      return this;
+    }
+
+    /**
+     * The password of {@link #username()}, instead of a random one: cluster members share their
+     * users, so each must be seeded with the same. Letters and digits only.
+     */
+    public Builder password(String password) {
+      this.password = requireAlphanumeric(password, "password");
+      return this;
+    }
+
+    private static String requireAlphanumeric(String value, String name) {
+      requireNonNull(value, name + " == null");
+      // Written unquoted into rabbitmq.conf and the cookie file.
+      if (!value.matches("[A-Za-z0-9]{8,255}")) {
+        throw new IllegalArgumentException(name + " must be 8 to 255 letters and digits");
+      }
+      return value;
+    }
 
     /**
      * Appends one line, in {@code rabbitmq.conf} syntax, after the launcher's own lines; e.g.
@@ -288,20 +388,20 @@ public final class RabbitMqBroker implements AutoCloseable {
     public RabbitMqBroker start() {
       RabbitMqInstallation installation = RabbitMqInstallation.find();
       String nodeName = "warren-" + HexFormat.of().formatHex(randomBytes(4)) + "@localhost";
-      String password = randomAlphanumeric(24);
+      String password = this.password != null ? this.password : randomAlphanumeric(24);
       int[] ports = LoopbackPorts.free(2); // the node binds them right after
       NodeFiles files = NodeFiles.create(nodeName);
       Process process = null;
       RabbitMqBroker broker = null;
       try {
         files.writeConfig(confLines(ports[0], password));
-        files.writeCookie(randomAlphanumeric(32));
+        files.writeCookie(cookie != null ? cookie : randomAlphanumeric(32));
         if (advancedConfig != null) {
           files.writeAdvancedConfig(advancedConfig);
         }
         process = launch(installation, files, ports[1]);
         broker = new RabbitMqBroker(
-            this, installation, files, nodeName, ports[0], password, process);
+            this, installation, files, nodeName, ports, password, process);
         Runtime.getRuntime().addShutdownHook(broker.stopAtExit);
         broker.awaitReady(startTimeout);
         return broker;
@@ -396,15 +496,13 @@ public final class RabbitMqBroker implements AutoCloseable {
     }
   }
 
-
-
   private static byte[] randomBytes(int count) {
     byte[] bytes = new byte[count];
     RANDOM.nextBytes(bytes);
     return bytes;
   }
 
-  private static String randomAlphanumeric(int length) {
+  static String randomAlphanumeric(int length) { // also RabbitMqCluster's cookie and password
     // Letters and digits only: safe unquoted in rabbitmq.conf and in an Erlang cookie file.
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     return RANDOM.ints(length, 0, alphabet.length())
