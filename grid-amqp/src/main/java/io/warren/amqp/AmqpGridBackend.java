@@ -320,12 +320,13 @@ final class AmqpGridBackend implements GridBackend {
     }
     int instances = request.instances() > 0 ? request.instances() : workers.stream().mapToInt(Heartbeat::slots).sum();
     Map<String, List<Integer>> placement = Placement.spread(workers, instances);
-    declareServiceQueue(service, request.name().isPresent());
+    declareServiceQueue(service, request.name().isPresent(), request.replicated());
 
     Map<String, CompletableFuture<Void>> hosted = new HashMap<>();
     String state = new String(request.state(), StandardCharsets.UTF_8);
     placement.forEach((worker, numbers) -> hosted.put(worker, control(worker, Protocol.T_HOST, json(new HostCommand(
-        service.value(), request.name().orElse(null), request.implementation(), state, numbers, request.prefetch())))));
+        service.value(), request.name().orElse(null), request.implementation(), state, numbers, request.prefetch(),
+        request.replicated())))));
     List<String> failures = new ArrayList<>();
     Throwable firstCause = null;
     for (Map.Entry<String, CompletableFuture<Void>> entry : hosted.entrySet()) {
@@ -349,12 +350,20 @@ final class AmqpGridBackend implements GridBackend {
     return info;
   }
 
-  private void declareServiceQueue(ServiceId service, boolean named) {
+  private void declareServiceQueue(ServiceId service, boolean named, boolean replicated) {
     String queue = Protocol.serviceQueue(service);
+    if (replicated) {
+      // Capability check: any x-argument closes the connection on brokers that lack it (Qpid).
+      Object product = link.connection().getServerProperties().get("product");
+      if (product == null || !product.toString().equals("RabbitMQ")) {
+        throw new PublishFailedException("replicated service queues need RabbitMQ quorum queues; the broker is "
+            + (product == null ? "unknown" : product), null);
+      }
+    }
     if (named && queueExists(queue)) {
       throw new PublishFailedException("a service named '" + service + "' already exists on the broker", null);
     }
-    withChannel(channel -> channel.queueDeclare(queue, true, false, false, null));
+    withChannel(channel -> channel.queueDeclare(queue, true, false, false, Protocol.serviceQueueArguments(replicated)));
   }
 
   @Override
@@ -572,12 +581,12 @@ final class AmqpGridBackend implements GridBackend {
       Link fresh = setUp(connection);
       link = fresh;
       closedBecause = null;
-      log.info("reconnected to {}", broker.uri());
+      log.info("reconnected to {}", broker.uriList());
     } catch (IOException | RuntimeException e) {
       if (connection != null) {
         closeQuietly(connection);
       }
-      log.debug("reconnect to {} failed: {}", broker.uri(), e.getMessage());
+      log.debug("reconnect to {} failed: {}", broker.uriList(), e.getMessage());
       scheduleReconnect(Math.min(MAX_RECONNECT_DELAY_MILLIS, lastDelayMillis * 2));
     }
   }

@@ -1,11 +1,14 @@
 package io.warren.amqp;
 
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.ConnectionFactory;
 import io.warren.grid.GridUnavailableException;
 import io.warren.grid.spi.BrokerEndpoint;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
@@ -42,11 +45,31 @@ public final class Connections {
     factory.setAutomaticRecoveryEnabled(false);
     factory.setTopologyRecoveryEnabled(false);
     try {
-      return factory.newConnection(connectionName);
+      if (broker.alternates().isEmpty()) {
+        return factory.newConnection(connectionName);
+      }
+      // A cluster: nodes in the given order (amqp-client would shuffle them), the first that answers wins.
+      List<Address> addresses = broker.uris().stream()
+          .map(u -> new Address(u.getHost(), u.getPort() > 0 ? u.getPort() : factory.getPort()))
+          .toList();
+      return factory.newConnection(null, new InOrder(addresses), connectionName);
     } catch (IOException | TimeoutException e) {
       String why = rootCause(e);
       throw new GridUnavailableException(
-          "cannot connect to broker " + broker.uri() + " as '" + broker.username() + "': " + why, e);
+          "cannot connect to broker " + broker.uriList() + " as '" + broker.username() + "': " + why, e);
+    }
+  }
+
+  /** Tries the cluster's nodes in the order given: the first is the preferred node. */
+  private record InOrder(List<Address> addresses) implements AddressResolver {
+    @Override
+    public List<Address> getAddresses() {
+      return addresses;
+    }
+
+    @Override
+    public List<Address> maybeShuffle(List<Address> input) {
+      return input;
     }
   }
 

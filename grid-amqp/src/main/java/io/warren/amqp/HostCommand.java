@@ -11,9 +11,11 @@ import java.util.List;
  * @param state the published object's state (JSON, as text)
  * @param instances the instance numbers this worker hosts
  * @param prefetch shared-queue prefetch per instance
+ * @param replicated whether the service's queues are quorum queues (workers must declare them alike)
  */
 public record HostCommand(
-    String service, String name, String implementation, String state, List<Integer> instances, int prefetch) {
+    String service, String name, String implementation, String state, List<Integer> instances, int prefetch,
+    boolean replicated) {
   public HostCommand {
     instances = List.copyOf(instances);
   }

@@ -68,6 +68,15 @@ public final class Protocol {
   private static final String DEAD_PREFIX = "warren.dead.";
 
   /** The durable shared queue of a service: its instances compete for its messages. */
+  /**
+   * The arguments of a service's durable queues (the shared queue and its dead-letter queue):
+   * none, or a RabbitMQ quorum queue when replicated. Client and workers declare them alike, as a
+   * broker refuses a re-declaration with other arguments.
+   */
+  public static java.util.Map<String, Object> serviceQueueArguments(boolean replicated) {
+    return replicated ? java.util.Map.of("x-queue-type", "quorum") : null;
+  }
+
   public static String serviceQueue(ServiceId service) {
     return SERVICE_PREFIX + service.value();
   }

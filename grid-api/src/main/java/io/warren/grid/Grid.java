@@ -67,6 +67,7 @@ public final class Grid implements AutoCloseable {
   private final ProvisionedWorkers workers;
   private final Duration callTimeout;
   private final int prefetch;
+  private final boolean replicated;
   private final Duration leaseTtl;
   private final int maxMessageBytes;
   private final ExecutorService callbacks;
@@ -78,6 +79,7 @@ public final class Grid implements AutoCloseable {
     this.workers = workers;
     this.callTimeout = builder.callTimeout;
     this.prefetch = builder.prefetch;
+    this.replicated = builder.replicated != null ? builder.replicated : !builder.alternates.isEmpty();
     this.leaseTtl = builder.leaseTtl;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.journal = builder.journal;
@@ -118,7 +120,7 @@ public final class Grid implements AutoCloseable {
       ServiceContract.of(contract); // reject bad interfaces here, not at the first call
     }
     byte[] state = Codec.json().encodeState(service);
-    ServiceInfo info = backend.publish(new PublishRequest(options.name(), type.getName(), state, options.instances(), prefetch));
+    ServiceInfo info = backend.publish(new PublishRequest(options.name(), type.getName(), state, options.instances(), prefetch, replicated));
     published.add(info.id());
     return info.id();
   }
@@ -374,6 +376,8 @@ public final class Grid implements AutoCloseable {
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration callTimeout = Duration.ofMinutes(10);
     private int prefetch = 1;
+    private List<URI> alternates = List.of();
+    private Boolean replicated;
     private Duration leaseTtl = Duration.ofSeconds(30);
     private int maxMessageBytes = 16 * 1024 * 1024;
     private JobJournal journal;
@@ -407,6 +411,32 @@ public final class Grid implements AutoCloseable {
     /** The broker, {@code amqp://host:port/vhost}; credentials in the URI are accepted. */
     public Builder broker(URI broker) {
       this.broker = requireNonNull(broker, "broker == null");
+      return this;
+    }
+
+    /**
+     * A clustered broker: the preferred node first, then the others, tried in order on every
+     * (re)connect. Unless set otherwise, service queues are then replicated (RabbitMQ quorum
+     * queues), so a call survives the loss of a node. Credentials in the URIs are not accepted;
+     * use {@link #credentials}.
+     */
+    public Builder brokers(List<URI> nodes) {
+      if (nodes.isEmpty()) {
+        throw new IllegalArgumentException("brokers needs at least one uri");
+      }
+      this.broker = requireNonNull(nodes.get(0), "brokers[0] == null");
+      this.alternates = List.copyOf(nodes.subList(1, nodes.size()));
+      return this;
+    }
+
+    /**
+     * Whether service queues are replicated across the broker's cluster nodes (RabbitMQ quorum
+     * queues): calls then survive a node's loss, at some cost per call. Default: true when
+     * {@link #brokers} names several nodes. Brokers without quorum queues (the embedded Qpid)
+     * refuse it at publish time with {@link PublishFailedException}.
+     */
+    public Builder replicatedServiceQueues(boolean replicated) {
+      this.replicated = replicated;
       return this;
     }
 
@@ -459,7 +489,7 @@ public final class Grid implements AutoCloseable {
       if (broker == null) {
         throw new IllegalStateException("broker(URI) is required");
       }
-      BrokerEndpoint endpoint = BrokerEndpoint.parse(broker);
+      BrokerEndpoint endpoint = BrokerEndpoint.parse(broker).withAlternates(alternates);
       if (username != null) {
         endpoint = endpoint.withCredentials(username, password);
       }

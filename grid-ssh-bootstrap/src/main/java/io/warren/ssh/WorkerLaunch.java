@@ -49,7 +49,7 @@ final class WorkerLaunch {
     args.add(String.join(":", classPath));
     args.add(WorkerRuntimeFiles.MAIN_CLASS);
     args.addAll(List.of(
-        "--broker", broker.uri().toString(),
+        "--broker", broker.uriList(),
         "--worker-id", workerId,
         "--slots", Integer.toString(slots),
         "--heartbeat-millis", Long.toString(heartbeat.toMillis()),

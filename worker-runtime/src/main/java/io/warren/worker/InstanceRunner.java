@@ -103,6 +103,8 @@ final class InstanceRunner {
   private final String sharedQueue;
   private final String instanceQueue;
   private final int prefetch;
+  /** The service queues' arguments, as the publishing client declared them (quorum or none). */
+  private final Map<String, Object> queueArguments;
   private Channel shared;
   private Channel own;
   private final ExecutorService callThread;
@@ -117,7 +119,8 @@ final class InstanceRunner {
   private volatile long leaseRenewedAt;
 
   /** Declares the queues and starts consuming; the caller's thread hands the channels over after. */
-  InstanceRunner(InstanceContext context, ServiceId service, String name, int number, int prefetch, ServiceObject target)
+  InstanceRunner(InstanceContext context, ServiceId service, String name, int number, int prefetch, boolean replicated,
+      ServiceObject target)
       throws IOException {
     this.context = context;
     this.service = service;
@@ -127,6 +130,7 @@ final class InstanceRunner {
     this.sharedQueue = Protocol.serviceQueue(service);
     this.instanceQueue = Protocol.instanceQueue(service, number);
     this.prefetch = prefetch;
+    this.queueArguments = Protocol.serviceQueueArguments(replicated);
     this.callThread = Executors.newSingleThreadExecutor(run -> {
       Thread thread = new Thread(run, "warren-call-" + service + "-" + number);
       thread.setDaemon(true);
@@ -147,7 +151,7 @@ final class InstanceRunner {
     Channel newShared = connection.createChannel();
     Channel newOwn = connection.createChannel();
     newShared.basicQos(prefetch);
-    newShared.queueDeclare(sharedQueue, true, false, false, null);
+    newShared.queueDeclare(sharedQueue, true, false, false, queueArguments);
     newOwn.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
     shared = newShared;
     own = newOwn;
@@ -472,7 +476,7 @@ final class InstanceRunner {
     if (attempt > context.maxAttempts()) {
       String deadQueue = Protocol.deadLetterQueue(service);
       headers.put(Protocol.H_DEAD_REASON, "delivered " + attempt + " times; each time its worker died");
-      shared.queueDeclare(deadQueue, true, false, false, null);
+      shared.queueDeclare(deadQueue, true, false, false, queueArguments);
       shared.basicPublish("", deadQueue, false, in.props().builder().headers(headers).build(), in.body());
       log.warn("{}: call {} dead-lettered to {} after {} deliveries", service, in.props().getCorrelationId(), deadQueue, attempt);
       refuse(in, ErrorCode.DEAD_LETTERED, "the call was delivered " + attempt + " times and its worker died each time; "

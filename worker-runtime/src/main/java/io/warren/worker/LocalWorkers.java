@@ -88,7 +88,7 @@ public final class LocalWorkers implements Provisioner {
     command.add(classPath);
     command.add(WorkerMain.class.getName());
     command.addAll(List.of(
-        "--broker", broker.uri().toString(),
+        "--broker", broker.uriList(),
         "--worker-id", id,
         "--slots", Integer.toString(slots),
         "--heartbeat-millis", Long.toString(heartbeatInterval.toMillis()),

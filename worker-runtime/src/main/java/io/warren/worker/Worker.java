@@ -164,7 +164,8 @@ public final class Worker implements AutoCloseable {
     try {
       for (int number : command.instances()) {
         ServiceObject object = ServiceObject.instantiate(command.implementation(), state); // each its own copy
-        InstanceRunner runner = new InstanceRunner(instanceContext, service, command.name(), number, command.prefetch(), object);
+        InstanceRunner runner = new InstanceRunner(instanceContext, service, command.name(), number, command.prefetch(),
+            command.replicated(), object);
         started.add(runner);
         instances.put(key(service, number), runner);
       }
@@ -340,7 +341,7 @@ public final class Worker implements AutoCloseable {
           throw e;
         }
         instances.values().forEach(runner -> runner.rebind(fresh));
-        log.info("reconnected to {}", broker.uri());
+        log.info("reconnected to {}", broker.uriList());
         heartbeatSoon();
         return;
       } catch (InterruptedException e) {

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -18,7 +20,7 @@ import java.util.Set;
  * A worker's settings, read from its command line and environment.
  *
  * <pre>
- * java -cp APP:WARREN io.warren.worker.WorkerMain --broker amqp://host:5672/ --worker-id w1 \
+ * java -cp APP:WARREN io.warren.worker.WorkerMain --broker amqp://host:5672[,amqp://node2:5672...] --worker-id w1 \
  *     [--slots N] [--heartbeat-millis MS] [--drain-grace-millis MS] \
  *     [--credentials-file FILE] [--exit-on-stdin-eof] [--max-message-bytes N] \
  *     [--ack-after-millis MS] [--max-attempts N] [--reconnect-for-millis MS]
@@ -41,11 +43,12 @@ import java.util.Set;
  * @param maxAttempts deliveries (each ended by a worker's death) before a call is dead-lettered (3)
  * @param reconnectFor how long to keep trying to reconnect after losing the broker before exiting
  *     with status 3 (default 5 min)
+ * @param alternateBrokers further nodes of a clustered broker, tried in order after {@code broker}
  */
 public record WorkerOptions(
     URI broker, String workerId, int slots, Duration heartbeatInterval, Duration drainGrace,
     Path credentialsFile, boolean exitOnStdinEof, int maxMessageBytes, Duration ackAfter, int maxAttempts,
-    Duration reconnectFor) {
+    Duration reconnectFor, List<URI> alternateBrokers) {
 
   public static final String USERNAME_ENV = "WARREN_BROKER_USERNAME";
   public static final String PASSWORD_ENV = "WARREN_BROKER_PASSWORD";
@@ -53,7 +56,8 @@ public record WorkerOptions(
   public WorkerOptions {
     requireNonNull(broker, "broker == null");
     requireNonNull(workerId, "workerId == null");
-    if (broker.getUserInfo() != null) {
+    alternateBrokers = List.copyOf(alternateBrokers);
+    if (broker.getUserInfo() != null || alternateBrokers.stream().anyMatch(u -> u.getUserInfo() != null)) {
       throw new IllegalArgumentException("--broker must not carry credentials; use " + USERNAME_ENV + "/" + PASSWORD_ENV + " or --credentials-file");
     }
     if (!workerId.matches("[A-Za-z0-9._-]{1,100}")) {
@@ -79,6 +83,7 @@ public record WorkerOptions(
   /** Parses a command line; throws {@link IllegalArgumentException} naming the bad option. */
   public static WorkerOptions parse(String[] args) {
     URI broker = null;
+    List<URI> alternates = List.of();
     String workerId = null;
     int slots = Runtime.getRuntime().availableProcessors();
     long heartbeatMillis = 1000;
@@ -92,7 +97,20 @@ public record WorkerOptions(
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       switch (option) {
-        case "--broker" -> broker = URI.create(value(args, ++i, option));
+        case "--broker" -> {
+          // A cluster is a comma-separated list, the preferred node first.
+          List<URI> uris = new ArrayList<>();
+          for (String part : value(args, ++i, option).split(",")) {
+            if (!part.isBlank()) {
+              uris.add(URI.create(part.strip()));
+            }
+          }
+          if (uris.isEmpty()) {
+            throw new IllegalArgumentException("--broker needs a value");
+          }
+          broker = uris.get(0);
+          alternates = uris.subList(1, uris.size());
+        }
         case "--worker-id" -> workerId = value(args, ++i, option);
         case "--slots" -> slots = number(args, ++i, option);
         case "--heartbeat-millis" -> heartbeatMillis = number(args, ++i, option);
@@ -114,7 +132,15 @@ public record WorkerOptions(
     }
     return new WorkerOptions(broker, workerId, slots, Duration.ofMillis(heartbeatMillis), Duration.ofMillis(drainMillis),
         credentials, exitOnEof, maxMessageBytes, Duration.ofMillis(ackAfterMillis), maxAttempts,
-        Duration.ofMillis(reconnectForMillis));
+        Duration.ofMillis(reconnectForMillis), alternates);
+  }
+
+  /** Options for a broker of one node. */
+  public WorkerOptions(URI broker, String workerId, int slots, Duration heartbeatInterval, Duration drainGrace,
+      Path credentialsFile, boolean exitOnStdinEof, int maxMessageBytes, Duration ackAfter, int maxAttempts,
+      Duration reconnectFor) {
+    this(broker, workerId, slots, heartbeatInterval, drainGrace, credentialsFile, exitOnStdinEof, maxMessageBytes,
+        ackAfter, maxAttempts, reconnectFor, List.of());
   }
 
   /** The broker endpoint with credentials from the file or the environment. */
@@ -142,7 +168,7 @@ public record WorkerOptions(
       throw new IllegalArgumentException("broker credentials missing: set " + USERNAME_ENV + " and " + PASSWORD_ENV
           + ", or pass --credentials-file with username= and password=");
     }
-    return new BrokerEndpoint(broker, username, password);
+    return new BrokerEndpoint(broker, alternateBrokers, username, password);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -57,6 +57,15 @@ class WorkerOptionsTest {
   }
 
   @Test
+  void aClusterIsACommaSeparatedBrokerList() throws Exception {
+    WorkerOptions options = WorkerOptions.parse(new String[] {"--broker", "amqp://n1:1,amqp://n2:2", "--worker-id", "w"});
+    BrokerEndpoint endpoint = options.endpoint(Map.of(WorkerOptions.USERNAME_ENV, "grid", WorkerOptions.PASSWORD_ENV, "pw"));
+    assertEquals("amqp://n1:1,amqp://n2:2", endpoint.uriList());
+    assertThrows(IllegalArgumentException.class, () -> WorkerOptions.parse(new String[] {
+        "--broker", "amqp://n1:1,amqp://u:secret@n2:2", "--worker-id", "w"}));
+  }
+
+  @Test
   void credentialsFileMustBePrivate() throws Exception {
     Path file = dir.resolve("broker.properties");
     Files.writeString(file, "username=grid\npassword=pw\n");

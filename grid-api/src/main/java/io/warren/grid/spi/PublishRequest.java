@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param state the object's state, encoded by {@link Codec#encodeState}
  * @param instances how many instances; 0 for one per slot of every live worker
  * @param prefetch how many shared-queue calls one instance may hold unacknowledged (1 is fairest)
+ * @param replicated whether the service queue is replicated over the broker's cluster (a quorum queue)
  */
 public record PublishRequest(
-    Optional<String> name, String implementation, byte[] state, int instances, int prefetch) {
+    Optional<String> name, String implementation, byte[] state, int instances, int prefetch, boolean replicated) {
   public PublishRequest {
     requireNonNull(name, "name == null");
     requireNonNull(implementation, "implementation == null");
@@ -25,5 +26,10 @@ public record PublishRequest(
     if (prefetch < 1) {
       throw new IllegalArgumentException("prefetch < 1");
     }
+  }
+
+  /** A request for an unreplicated service queue. */
+  public PublishRequest(Optional<String> name, String implementation, byte[] state, int instances, int prefetch) {
+    this(name, implementation, state, instances, prefetch, false);
   }
 }

@@ -35,4 +35,22 @@ class BrokerEndpointTest {
   void refusesCredentialsInTheBareUri() {
     assertThrows(IllegalArgumentException.class, () -> new BrokerEndpoint(URI.create("amqp://a:b@h"), "a", "b"));
   }
+
+  @Test
+  void aClusterIsAListWithThePreferredNodeFirst() {
+    BrokerEndpoint cluster = BrokerEndpoint.parseList("amqp://u:p@n1:5672/v, amqp://n2:5673/v,amqp://n3/v");
+    assertEquals(URI.create("amqp://n1:5672/v"), cluster.uri());
+    assertEquals(java.util.List.of(URI.create("amqp://n2:5673/v"), URI.create("amqp://n3/v")), cluster.alternates());
+    assertEquals("u", cluster.username());
+    assertEquals("amqp://n1:5672/v,amqp://n2:5673/v,amqp://n3/v", cluster.uriList());
+    assertEquals(cluster, BrokerEndpoint.parseList(cluster.uriList()).withCredentials("u", "p"));
+    assertFalse(cluster.toString().contains("p]") || cluster.toString().contains(":p@"), cluster.toString());
+  }
+
+  @Test
+  void clusterNodesMustShareSchemeAndVirtualHost() {
+    assertThrows(IllegalArgumentException.class, () -> BrokerEndpoint.parseList("amqp://n1/v,amqps://n2/v"));
+    assertThrows(IllegalArgumentException.class, () -> BrokerEndpoint.parseList("amqp://n1/a,amqp://n2/b"));
+    assertThrows(IllegalArgumentException.class, () -> BrokerEndpoint.parseList(" , "));
+  }
 }
