@@ -32,7 +32,8 @@ final class DownCommand implements Callable<Integer> {
   @Option(names = "--clean", description = "Also delete each host's work dir (never a shared one).")
   boolean clean;
 
-  @Option(names = "--listen-millis", defaultValue = "2500", description = "How long to collect heartbeats to find the workers (default ${DEFAULT-VALUE}).")
+  @Option(names = "--listen-millis", defaultValue = "5000",
+      description = "At most how long to collect heartbeats to find the workers (default ${DEFAULT-VALUE}); stops early once every host's worker was heard.")
   long listenMillis;
 
   @Override
@@ -40,10 +41,14 @@ final class DownCommand implements Callable<Integer> {
     PrintStream out = System.out;
     HostInventory inventory = hosts.load();
     try (Grid grid = broker.grid(System.getenv()).build()) {
-      Thread.sleep(listenMillis);
-      Set<String> ours = grid.workers().stream().map(w -> w.id())
-          .filter(id -> inventory.hosts().stream().anyMatch(h -> SshFarm.isWorkerOf(h, id)))
-          .collect(Collectors.toSet());
+      Set<String> ours = Set.of();
+      long deadline = System.nanoTime() + listenMillis * 1_000_000;
+      do {
+        Thread.sleep(250);
+        ours = grid.workers().stream().map(w -> w.id())
+            .filter(id -> inventory.hosts().stream().anyMatch(h -> SshFarm.isWorkerOf(h, id)))
+            .collect(Collectors.toSet());
+      } while (ours.size() < inventory.hosts().size() && System.nanoTime() < deadline);
       grid.shutdownWorkers(ours);
       out.printf("asked %d worker(s) to drain through the broker%n", ours.size());
     } catch (GridException e) {

@@ -187,6 +187,18 @@ class SshFarmIT {
     assertEquals(0, shared.get(0).bytesCopied());
   }
 
+  @Test
+  void cleanWorkDirRemovesEverythingTheFarmLeftOnItsHosts() {
+    HostInventory inventory = FarmFixture.inventory(hosts.subList(0, 1), knownHosts, b -> b.workDir(".warren-clean"));
+    BrokerEndpoint endpoint = new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
+    SshFarm farm = SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(appJar)))
+        .cleanWorkDir(true).stopGrace(Duration.ofSeconds(15)).build();
+    try (FarmWorkers workers = farm.start(endpoint)) {
+      assertEquals(0, hosts.get(0).exec("test", "-d", "/home/warren/.warren-clean/app").exitCode());
+    }
+    assertEquals(1, hosts.get(0).exec("test", "-e", "/home/warren/.warren-clean").exitCode(), "the work dir is still there");
+  }
+
   private static List<ShipReport> provisionAndStop(SshFarm farm, BrokerEndpoint endpoint) {
     try (FarmWorkers workers = farm.start(endpoint)) {
       assertEquals(Set.of(), Set.copyOf(workers.hostFailures()));

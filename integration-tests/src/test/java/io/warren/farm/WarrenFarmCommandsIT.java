@@ -48,11 +48,12 @@ class WarrenFarmCommandsIT {
         assertEquals(0, up.exit, up.output);
         assertTrue(up.output.contains("farm up: 2 worker(s)"), up.output);
         assertTrue(up.output.contains("node-1") && up.output.contains("node-2"), up.output);
+        assertTrue(up.output.contains("copying to node-1") && up.output.contains("100% of"), "no copy progress shown:\n" + up.output);
         for (SshHostContainer host : hosts) {
           assertTrue(!FarmFixture.workerProcesses(host).isEmpty(), "warren up exited and took the worker on " + host + " with it");
         }
 
-        Run status = warren(env, "status", "--broker", uri);
+        Run status = warren(env, "status", "--broker", uri, "--listen-millis", "5000");
         assertEquals(0, status.exit, status.output);
         assertTrue(status.output.contains("workers  2"), () -> status.output + "\nworker logs:\n" + logs(hosts));
         assertTrue(status.output.contains("ssh-node-1-"), status.output);
