@@ -23,7 +23,6 @@ import io.warren.ssh.HostInventory;
 import io.warren.ssh.HostSpec;
 import io.warren.ssh.Shipment;
 import io.warren.ssh.SshFarm;
-import io.warren.testing.RabbitMqContainer;
 import io.warren.testing.SshHostContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,58 +40,50 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Faults on the farm: a host that dies mid-run, and hosts that cannot be used at all. */
+/** Faults on the farm: a host that dies mid-run, and env.hosts() that cannot be used at all. */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SshFarmFailureIT {
   @TempDir static Path dir;
-  static FarmEnvironment environment;
-  static RabbitMqContainer broker;
-  static List<SshHostContainer> hosts;
-  static Path knownHosts;
-  static Path appJar;
+  static FarmEnvironment env;
 
   @BeforeAll
   static void startHostsAndBroker() throws Exception {
-    environment = FarmEnvironment.start(dir, List.of("127.0.1.21", "127.0.1.22", "127.0.1.23"));
-    broker = environment.broker();
-    hosts = environment.hosts();
-    knownHosts = environment.knownHosts();
-    appJar = environment.appJar();
+    env = FarmEnvironment.start(dir, List.of("127.0.1.21", "127.0.1.22", "127.0.1.23"));
   }
 
   @AfterAll
   static void stopAll() {
-    if (environment != null) {
-      environment.close();
+    if (env != null) {
+      env.close();
     }
   }
 
   private static SshFarm farm(HostInventory inventory) {
-    return SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(appJar)))
+    return SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(env.appJar())))
         .heartbeatInterval(Duration.ofMillis(500)).stopGrace(Duration.ofSeconds(10)).build();
   }
 
   private static BrokerEndpoint endpoint() {
-    return new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
+    return new BrokerEndpoint(env.broker().uri(), env.broker().username(), env.broker().password());
   }
 
   @Test
   void eachUnusableHostIsNamedWithItsReasonAndTheGoodHostGoesOn() throws Exception {
-    SshHostContainer good = hosts.get(0);
+    SshHostContainer good = env.hosts().get(0);
     Path strangerKey = FarmFixture.newLoginKey(dir);
     Path emptyKnownHosts = Files.writeString(dir.resolve("empty_known_hosts"), "");
     // The right address with another host's key: what a man in the middle (or a reinstall) looks like.
-    String otherKey = hosts.get(1).knownHostsLine().substring(hosts.get(1).knownHostsLine().indexOf(' ') + 1);
+    String otherKey = env.hosts().get(1).knownHostsLine().substring(env.hosts().get(1).knownHostsLine().indexOf(' ') + 1);
     Path wrongKnownHosts = Files.writeString(dir.resolve("wrong_known_hosts"), "[" + good.address() + "]:" + good.port() + " " + otherKey + "\n");
     List<HostSpec> specs = List.of(
-        FarmFixture.spec(good, "good", knownHosts).build(),
-        FarmFixture.spec(good, "refused-key", knownHosts).identityFile(strangerKey).build(),
+        FarmFixture.spec(good, "good", env.knownHosts()).build(),
+        FarmFixture.spec(good, "refused-key", env.knownHosts()).identityFile(strangerKey).build(),
         FarmFixture.spec(good, "unknown-host-key", emptyKnownHosts).build(),
         FarmFixture.spec(good, "changed-host-key", wrongKnownHosts).build(),
         HostSpec.builder("127.0.1.29").name("port-closed").port(2222).user("warren")
-            .identityFile(good.identityFile()).knownHosts(knownHosts).build(),
-        FarmFixture.spec(good, "no-java", knownHosts).javaCommand("/opt/no-jdk/bin/java").build(),
-        FarmFixture.spec(good, "read-only-work-dir", knownHosts).workDir("/proc/warren").build());
+            .identityFile(good.identityFile()).knownHosts(env.knownHosts()).build(),
+        FarmFixture.spec(good, "no-java", env.knownHosts()).javaCommand("/opt/no-jdk/bin/java").build(),
+        FarmFixture.spec(good, "read-only-work-dir", env.knownHosts()).workDir("/proc/warren").build());
 
     try (FarmWorkers workers = farm(new HostInventory(specs, 1)).start(endpoint())) {
       Map<String, Reason> reasons = workers.hostFailures().stream()
@@ -110,7 +101,7 @@ class SshFarmFailureIT {
     // When every host is required, the grid does not start, and the error names the refused host.
     HostInventory allRequired = HostInventory.of(specs.subList(0, 2));
     FarmProvisioningException e = assertThrows(FarmProvisioningException.class, () -> Grid.builder()
-        .broker(broker.uri()).credentials(broker.username(), broker.password()).workers(farm(allRequired)).build());
+        .broker(env.broker().uri()).credentials(env.broker().username(), env.broker().password()).workers(farm(allRequired)).build());
     assertTrue(e.getMessage().contains("refused-key: auth refused"), e.getMessage());
     assertEquals(List.of("refused-key"), e.failures().stream().map(HostFailure::host).toList());
     assertEquals("", FarmFixture.workerProcesses(good), "the good host's worker was not stopped");
@@ -119,7 +110,7 @@ class SshFarmFailureIT {
   @Test
   void aliasesFromSshConfigResolveAndPassphraseProtectedKeysWork() throws Exception {
     try (SshHostContainer locked = SshHostContainer.builder().address("127.0.1.24").passphrase("open sesame").start()) {
-      SshHostContainer plain = hosts.get(0);
+      SshHostContainer plain = env.hosts().get(0);
       Path known = FarmFixture.knownHosts(dir, List.of(plain, locked));
       Path sshConfig = Files.writeString(dir.resolve("ssh_config"), """
           Host farm-alias
@@ -132,7 +123,7 @@ class SshFarmFailureIT {
           HostSpec.builder("farm-alias").name("via-alias").knownHosts(known).slots(1).build(),
           FarmFixture.spec(locked, "with-passphrase", known).passphrase("open sesame").build(),
           FarmFixture.spec(locked, "wrong-passphrase", known).passphrase("open barley").build()), 2);
-      SshFarm farm = SshFarm.builder().inventory(inventory).sshConfig(sshConfig).ship(Shipment.ofFiles(List.of(appJar)))
+      SshFarm farm = SshFarm.builder().inventory(inventory).sshConfig(sshConfig).ship(Shipment.ofFiles(List.of(env.appJar())))
           .stopGrace(Duration.ofSeconds(10)).build();
       try (FarmWorkers workers = farm.start(endpoint())) {
         assertEquals(List.of("via-alias", "with-passphrase"), List.copyOf(workers.workersByHost().keySet()),
@@ -145,14 +136,14 @@ class SshFarmFailureIT {
 
   @Test
   void workersEndWhenTheirClientJvmIsKilled() throws Exception {
-    SshHostContainer host = hosts.get(2);
+    SshHostContainer host = env.hosts().get(2);
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), FarmClientMain.class.getName(),
-        broker.uri().toString(), host.address(), Integer.toString(host.port()), host.identityFile().toString(),
-        knownHosts.toString(), appJar.toString());
+        env.broker().uri().toString(), host.address(), Integer.toString(host.port()), host.identityFile().toString(),
+        env.knownHosts().toString(), env.appJar().toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("WARREN_BROKER_USERNAME", broker.username());
-    builder.environment().put("WARREN_BROKER_PASSWORD", broker.password());
+    builder.environment().put("WARREN_BROKER_USERNAME", env.broker().username());
+    builder.environment().put("WARREN_BROKER_PASSWORD", env.broker().password());
     Process client = builder.start();
     try {
       java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream()));
@@ -176,9 +167,9 @@ class SshFarmFailureIT {
   @Test
   void aWorkerThatDiesAtStartUpIsReportedWithItsRemoteLog() {
     HostInventory inventory = HostInventory.of(List.of(
-        FarmFixture.spec(hosts.get(0), "bad-jvm-option", knownHosts).jvmOptions(List.of("-XX:+NoSuchJvmOption")).build()));
+        FarmFixture.spec(env.hosts().get(0), "bad-jvm-option", env.knownHosts()).jvmOptions(List.of("-XX:+NoSuchJvmOption")).build()));
     FarmProvisioningException e = assertThrows(FarmProvisioningException.class, () -> Grid.builder()
-        .broker(broker.uri()).credentials(broker.username(), broker.password()).workers(farm(inventory)).build());
+        .broker(env.broker().uri()).credentials(env.broker().username(), env.broker().password()).workers(farm(inventory)).build());
     HostFailure failure = e.failures().get(0);
     assertEquals(Reason.START_FAILED, failure.reason(), failure::describe);
     assertTrue(failure.logTail().contains("NoSuchJvmOption"), failure::describe);
@@ -186,12 +177,12 @@ class SshFarmFailureIT {
 
   @Test
   void aKilledHostFailsItsLeasesAndStatelessWorkFinishesOnTheOthers() throws Exception {
-    // This test kills a host: it gets hosts of its own, so the others above stay intact.
+    // This test kills a host: it gets env.hosts() of its own, so the others above stay intact.
     List<SshHostContainer> own = FarmFixture.startHosts(List.of("127.0.1.31", "127.0.1.32", "127.0.1.33"));
     try {
       Path ownKnownHosts = FarmFixture.knownHosts(dir, own);
       HostInventory inventory = FarmFixture.inventory(own, ownKnownHosts, b -> b);
-      try (Grid grid = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+      try (Grid grid = Grid.builder().broker(env.broker().uri()).credentials(env.broker().username(), env.broker().password())
           .workers(farm(inventory)).startupTimeout(Duration.ofSeconds(90)).callTimeout(Duration.ofMinutes(2)).build()) {
         ServiceId replicas = grid.publish(new DoubleWellReplica(1), PublishOptions.defaults().instances(6));
         ServiceId squarer = grid.publish(new SlowSquarer(), PublishOptions.defaults().instances(6));
@@ -201,7 +192,7 @@ class SshFarmFailureIT {
         }
         Map<String, List<Lease<Replica>>> byHost = leases.stream()
             .collect(Collectors.groupingBy(l -> l.service().sweep(10).host()));
-        assertEquals(3, byHost.size(), "6 instances over 3 hosts of 2 slots: " + byHost.keySet());
+        assertEquals(3, byHost.size(), "6 instances over 3 env.hosts() of 2 slots: " + byHost.keySet());
 
         Squarer proxy = grid.proxy(squarer, Squarer.class);
         List<CompletableFuture<Squarer.Result>> work = new ArrayList<>();

@@ -17,7 +17,6 @@ import io.warren.ssh.HostInventory;
 import io.warren.ssh.ShipReport;
 import io.warren.ssh.Shipment;
 import io.warren.ssh.SshFarm;
-import io.warren.testing.RabbitMqContainer;
 import io.warren.testing.SshHostContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,25 +48,17 @@ class SshFarmIT {
   private static final int ROUNDS = 25;
 
   @TempDir static Path dir;
-  static FarmEnvironment environment;
-  static RabbitMqContainer broker;
-  static List<SshHostContainer> hosts;
-  static Path knownHosts;
-  static Path appJar;
+  static FarmEnvironment env;
 
   @BeforeAll
   static void startHostsAndBroker() throws Exception {
-    environment = FarmEnvironment.start(dir, List.of("127.0.1.11", "127.0.1.12", "127.0.1.13"));
-    broker = environment.broker();
-    hosts = environment.hosts();
-    knownHosts = environment.knownHosts();
-    appJar = environment.appJar();
+    env = FarmEnvironment.start(dir, List.of("127.0.1.11", "127.0.1.12", "127.0.1.13"));
   }
 
   @AfterAll
   static void stopAll() {
-    if (environment != null) {
-      environment.close();
+    if (env != null) {
+      env.close();
     }
   }
 
@@ -76,16 +67,16 @@ class SshFarmIT {
   }
 
   private static Grid grid(SshFarm farm) {
-    return Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+    return Grid.builder().broker(env.broker().uri()).credentials(env.broker().username(), env.broker().password())
         .workers(farm).startupTimeout(Duration.ofSeconds(90)).build();
   }
 
   @Test
   void replicaExchangeRunsOnEveryHostThroughStickyLeasesAndLeavesNothingBehind() throws Exception {
-    HostInventory inventory = FarmFixture.inventory(hosts, knownHosts, UnaryOperator.identity());
+    HostInventory inventory = FarmFixture.inventory(env.hosts(), env.knownHosts(), UnaryOperator.identity());
     Map<String, Integer> roundsPerHost = new HashMap<>();
     int swapsAccepted = 0;
-    try (Grid grid = grid(farm(inventory, Shipment.ofFiles(List.of(appJar))))) {
+    try (Grid grid = grid(farm(inventory, Shipment.ofFiles(List.of(env.appJar()))))) {
       assertEquals(3, grid.workers().size(), grid.workers()::toString);
       ServiceId service = grid.publish(new DoubleWellReplica(42), PublishOptions.defaults().instances(6));
       List<Lease<Replica>> leases = new ArrayList<>();
@@ -141,43 +132,43 @@ class SshFarmIT {
     assertTrue(swapsAccepted > 0, "no replica exchange was ever accepted");
     assertTrue(roundsPerHost.size() >= 2, "the replicas ran on one host only: " + roundsPerHost);
     assertFalse(roundsPerHost.containsKey("?"), "a worker did not get the inventory's env: " + roundsPerHost);
-    for (SshHostContainer host : hosts) {
+    for (SshHostContainer host : env.hosts()) {
       assertEquals("", FarmFixture.workerProcesses(host), "a worker still runs on " + host);
     }
-    List<String> left = broker.queueNames().stream().filter(q -> q.startsWith("warren.")).toList();
-    assertEquals(List.of(), left, "grid queues left on the broker");
+    List<String> left = env.broker().queueNames().stream().filter(q -> q.startsWith("warren.")).toList();
+    assertEquals(List.of(), left, "grid queues left on the env.broker()");
   }
 
   @Test
   void unchangedCodeMovesZeroBytesAndAChangedFileMovesOnlyItself() throws Exception {
-    HostInventory inventory = FarmFixture.inventory(hosts, knownHosts, b -> b.workDir(".warren-ship-test"));
+    HostInventory inventory = FarmFixture.inventory(env.hosts(), env.knownHosts(), b -> b.workDir(".warren-ship-test"));
     Path data = Files.writeString(dir.resolve("app/params.txt"), "temperature-ladder=geometric\n");
-    Shipment app = Shipment.ofFiles(List.of(appJar, data));
-    BrokerEndpoint endpoint = new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
+    Shipment app = Shipment.ofFiles(List.of(env.appJar(), data));
+    BrokerEndpoint endpoint = new BrokerEndpoint(env.broker().uri(), env.broker().username(), env.broker().password());
 
     List<ShipReport> first = provisionAndStop(farm(inventory, app), endpoint);
     List<ShipReport> again = provisionAndStop(farm(inventory, app), endpoint);
     Files.writeString(data, "temperature-ladder=linear\n");
     List<ShipReport> changed = provisionAndStop(farm(inventory, app), endpoint);
 
-    for (int i = 0; i < hosts.size(); i++) {
-      assertTrue(first.get(i).bytesCopied() > Files.size(appJar), first.get(i)::toString); // runtime + app
+    for (int i = 0; i < env.hosts().size(); i++) {
+      assertTrue(first.get(i).bytesCopied() > Files.size(env.appJar()), first.get(i)::toString); // runtime + app
       assertEquals(0, again.get(i).filesCopied(), again.get(i)::toString);
       assertEquals(0, again.get(i).bytesCopied(), again.get(i)::toString);
       assertEquals(1, changed.get(i).filesCopied(), changed.get(i)::toString);
       assertEquals(Files.size(data), changed.get(i).bytesCopied(), changed.get(i)::toString);
     }
     assertEquals("temperature-ladder=linear",
-        hosts.get(0).exec("cat", "/home/warren/.warren-ship-test/app/params.txt").stdout().strip());
+        env.hosts().get(0).exec("cat", "/home/warren/.warren-ship-test/app/params.txt").stdout().strip());
   }
 
   @Test
   void hostsSharingAWorkDirGetTheFilesCopiedOnce() throws Exception {
     HostInventory inventory = HostInventory.of(List.of(
-        FarmFixture.spec(hosts.get(0), "shared-a", knownHosts).workDir(".warren-shared").sharedWorkDir(true).build(),
-        FarmFixture.spec(hosts.get(0), "shared-b", knownHosts).workDir(".warren-shared").sharedWorkDir(true).build()));
-    BrokerEndpoint endpoint = new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
-    List<ShipReport> reports = provisionAndStop(farm(inventory, Shipment.ofFiles(List.of(appJar))), endpoint);
+        FarmFixture.spec(env.hosts().get(0), "shared-a", env.knownHosts()).workDir(".warren-shared").sharedWorkDir(true).build(),
+        FarmFixture.spec(env.hosts().get(0), "shared-b", env.knownHosts()).workDir(".warren-shared").sharedWorkDir(true).build()));
+    BrokerEndpoint endpoint = new BrokerEndpoint(env.broker().uri(), env.broker().username(), env.broker().password());
+    List<ShipReport> reports = provisionAndStop(farm(inventory, Shipment.ofFiles(List.of(env.appJar()))), endpoint);
     List<ShipReport> filled = reports.stream().filter(r -> r.sharedWith() == null).toList();
     List<ShipReport> shared = reports.stream().filter(r -> r.sharedWith() != null).toList();
     assertEquals(1, filled.size(), reports::toString);
@@ -189,14 +180,14 @@ class SshFarmIT {
 
   @Test
   void cleanWorkDirRemovesEverythingTheFarmLeftOnItsHosts() {
-    HostInventory inventory = FarmFixture.inventory(hosts.subList(0, 1), knownHosts, b -> b.workDir(".warren-clean"));
-    BrokerEndpoint endpoint = new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
-    SshFarm farm = SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(appJar)))
+    HostInventory inventory = FarmFixture.inventory(env.hosts().subList(0, 1), env.knownHosts(), b -> b.workDir(".warren-clean"));
+    BrokerEndpoint endpoint = new BrokerEndpoint(env.broker().uri(), env.broker().username(), env.broker().password());
+    SshFarm farm = SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(env.appJar())))
         .cleanWorkDir(true).stopGrace(Duration.ofSeconds(15)).build();
     try (FarmWorkers workers = farm.start(endpoint)) {
-      assertEquals(0, hosts.get(0).exec("test", "-d", "/home/warren/.warren-clean/app").exitCode());
+      assertEquals(0, env.hosts().get(0).exec("test", "-d", "/home/warren/.warren-clean/app").exitCode());
     }
-    assertEquals(1, hosts.get(0).exec("test", "-e", "/home/warren/.warren-clean").exitCode(), "the work dir is still there");
+    assertEquals(1, env.hosts().get(0).exec("test", "-e", "/home/warren/.warren-clean").exitCode(), "the work dir is still there");
   }
 
   private static List<ShipReport> provisionAndStop(SshFarm farm, BrokerEndpoint endpoint) {
