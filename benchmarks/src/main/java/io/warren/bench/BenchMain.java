@@ -131,7 +131,9 @@ public final class BenchMain {
           Grid grid = Grid.builder()
               .broker(broker.uri())
               .credentials(broker.username(), broker.password())
-              .workers(LocalWorkers.builder().count(2).slots(2).logDirectory(logs).build())
+              .workers(LocalWorkers.builder().count(2).slots(2).logDirectory(logs)
+                  .jvmOptions(ServerJvm.OPTIONS) // as the raw server: not LocalWorkers' C1-only default
+                  .build())
               .build();
           // A second client of the same workers whose services are hosted at a higher prefetch.
           Grid gridHigh = Grid.builder()

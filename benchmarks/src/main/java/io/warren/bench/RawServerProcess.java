@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,9 +20,11 @@ final class RawServerProcess implements AutoCloseable {
 
   RawServerProcess(URI broker, String username, String password, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-        RawServer.class.getName()))
-        .redirectError(log.toFile());
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(ServerJvm.OPTIONS); // the same options as Warren's workers
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RawServer.class.getName()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
     builder.environment().put("BENCH_URI", broker.toString());
     builder.environment().put("BENCH_USER", username);
     builder.environment().put("BENCH_PASS", password);

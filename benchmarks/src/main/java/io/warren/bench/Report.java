@@ -83,6 +83,10 @@ final class Report {
         (this harness), two Warren worker JVMs (`LocalWorkers`, 2 slots each) and one raw amqp-client echo
         server JVM (`RawServer`: a channel per consumer, `basic.qos(prefetch)`, reply then ack — Warren's
         ack-after-reply). Everything shares the machine's cores.
+      - The Warren workers and the raw server run with the same JVM options (`ServerJvm.OPTIONS`: none,
+        the JVM's defaults, so C1+C2 tiered JIT, G1 and the default heap on both sides), set through
+        `LocalWorkers.Builder.jvmOptions`; `LocalWorkers`' own default (`-XX:TieredStopAtLevel=1`, C1
+        only, for quick test start-up) is not used here.
       - Every contender echoes the same random `byte[]` (64 B and 16 KB). Warren sends it through its JSON
         codec (base64 inside a JSON array); raw, Spring and RMI send the bytes as they are.
       - Each case: a warm-up run, then 3 timed runs; every figure is the median of the 3.
@@ -110,9 +114,7 @@ final class Report {
       - Prefetch 1 (Warren's default, the fairest) costs a broker round trip per call per instance; compare
         at the same prefetch.
       - The first cases of a run include JIT compilation in the client (1 s warm-up on 2 shared cores):
-        their client CPU column is high and noisy. Warren workers from `LocalWorkers` run with its default
-        JVM options (`-XX:TieredStopAtLevel=1`, C1 only, for quick start-up); the raw server runs with the
-        JVM's defaults (C2).
+        their client CPU column is high and noisy; the serving JVMs compile during their warm-up too.
       - Shipping is not measured until the SSH farm exists (issue 3).
       """;
 
