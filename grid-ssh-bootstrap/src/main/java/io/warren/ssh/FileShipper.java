@@ -58,12 +58,7 @@ final class FileShipper {
     // The file list comes on stdin, NUL-separated: no command-line length limit, no quoting issues.
     String command = "mkdir -p -- " + q + " || exit " + EXIT_NO_DIR + "; cd -- " + q + " || exit " + EXIT_NO_DIR
         + "; [ -w . ] || exit " + EXIT_NOT_WRITABLE + "; xargs -0 -r sha256sum -- 2>/dev/null; exit 0";
-    ByteArrayOutputStream list = new ByteArrayOutputStream();
-    for (ShipFile file : files) {
-      list.writeBytes(file.remotePath().getBytes(StandardCharsets.UTF_8));
-      list.write(0);
-    }
-    RemoteResult result = connection.exec(command, list.toByteArray(), COMMAND_TIMEOUT);
+    RemoteResult result = connection.exec(command, nulSeparated(files.stream().map(ShipFile::remotePath).toList()), COMMAND_TIMEOUT);
     if (result.exitCode() == EXIT_NO_DIR || result.exitCode() == EXIT_NOT_WRITABLE) {
       throw new HostException(new HostFailure(connection.spec().name(), Reason.WORK_DIR_NOT_WRITABLE,
           "cannot write to " + dir + ": " + result.diagnostics(), ""));
@@ -93,17 +88,22 @@ final class FileShipper {
     if (parents.isEmpty()) {
       return;
     }
-    ByteArrayOutputStream list = new ByteArrayOutputStream();
-    for (String parent : parents) {
-      list.writeBytes(parent.getBytes(StandardCharsets.UTF_8));
-      list.write(0);
-    }
     RemoteResult result = connection.exec("cd -- " + ShellQuote.quote(dir) + " && xargs -0 -r mkdir -p --",
-        list.toByteArray(), COMMAND_TIMEOUT);
+        nulSeparated(parents), COMMAND_TIMEOUT);
     if (!result.ok()) {
       throw new HostException(new HostFailure(connection.spec().name(), Reason.WORK_DIR_NOT_WRITABLE,
           "cannot create directories under " + dir + ": " + result.diagnostics(), ""));
     }
+  }
+
+  /** Paths as xargs -0 reads them from stdin: no command-line length limit, no quoting. */
+  private static byte[] nulSeparated(java.util.Collection<String> paths) {
+    ByteArrayOutputStream list = new ByteArrayOutputStream();
+    for (String path : paths) {
+      list.writeBytes(path.getBytes(StandardCharsets.UTF_8));
+      list.write(0);
+    }
+    return list.toByteArray();
   }
 
   private static void upload(SshConnection connection, String dir, List<ShipFile> files, long total, ShipProgress progress)

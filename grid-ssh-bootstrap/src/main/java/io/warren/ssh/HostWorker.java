@@ -80,7 +80,7 @@ final class HostWorker {
         }
         connection.exec(WorkerLaunch.cleanUp(spec, workerId), new byte[0], COMMAND_TIMEOUT);
         if (cleanWorkDir && !spec.sharedWorkDir()) {
-          connection.exec("rm -rf -- " + ShellQuote.quote(RemotePaths.workDir(spec)), new byte[0], COMMAND_TIMEOUT);
+          connection.exec(WorkerLaunch.removeWorkDir(spec), new byte[0], COMMAND_TIMEOUT);
         }
       }
     } catch (HostException e) {

@@ -115,47 +115,62 @@ public final class SshFarm implements Provisioner {
     classPath.add(RemotePaths.APP); // loose classes and resources shipped as a tree
     String farmId = UUID.randomUUID().toString().substring(0, 6);
     SharedShipments shared = new SharedShipments();
+    ConfigRepository sshConfig = sshConfigRepository();
+    HostResults<HostWorker> results = onEveryHost("provisioning the farm",
+        host -> provision(host, workerId(host, farmId), broker, files, classPath, shared, sshConfig));
+    results.failed().forEach(failure -> log.warn("host left out: {}", failure.describe()));
+    if (results.done().size() < inventory.minHosts()) {
+      results.done().parallelStream().forEach(HostWorker::kill);
+      throw new FarmProvisioningException(inventory.minHosts(), results.done().size(), results.failed());
+    }
+    return new FarmWorkers(results.done(), results.failed(), inventory.minHosts(), stopGrace, cleanWorkDir);
+  }
+
+  /** A task on one host; a {@link HostException} leaves that host out. */
+  @FunctionalInterface
+  private interface HostTask<T> {
+    T run(HostSpec host) throws HostException;
+  }
+
+  /** What a task did on every host: the results of those it succeeded on, and why the others failed. */
+  private record HostResults<T>(List<T> done, List<HostFailure> failed) {}
+
+  /** Runs {@code task} on every host, at most {@code parallelism} at once, and waits for all of them. */
+  private <T> HostResults<T> onEveryHost(String what, HostTask<T> task) {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, inventory.hosts().size()), run -> {
-      Thread thread = new Thread(run, "warren-ssh-provision");
+      Thread thread = new Thread(run, "warren-ssh-hosts");
       thread.setDaemon(true);
       return thread;
     });
-    List<Future<HostWorker>> futures = new ArrayList<>();
+    List<Future<T>> futures = new ArrayList<>();
     try {
       for (HostSpec host : inventory.hosts()) {
-        String workerId = workerId(host, farmId);
-        futures.add(pool.submit(() -> provision(host, workerId, broker, files, classPath, shared)));
+        futures.add(pool.submit(() -> task.run(host)));
       }
-      List<HostWorker> started = new ArrayList<>();
-      List<HostFailure> failures = new ArrayList<>();
+      List<T> done = new ArrayList<>();
+      List<HostFailure> failed = new ArrayList<>();
       for (int i = 0; i < futures.size(); i++) {
         try {
-          started.add(futures.get(i).get());
+          done.add(futures.get(i).get());
         } catch (ExecutionException e) {
-          HostFailure failure = e.getCause() instanceof HostException h ? h.failure()
-              : new HostFailure(inventory.hosts().get(i).name(), Reason.SSH_ERROR, String.valueOf(e.getCause()), "");
-          log.warn("host left out: {}", failure.describe());
-          failures.add(failure);
+          failed.add(e.getCause() instanceof HostException h ? h.failure()
+              : new HostFailure(inventory.hosts().get(i).name(), Reason.SSH_ERROR, String.valueOf(e.getCause()), ""));
         }
       }
-      if (started.size() < inventory.minHosts()) {
-        started.parallelStream().forEach(HostWorker::kill);
-        throw new FarmProvisioningException(inventory.minHosts(), started.size(), failures);
-      }
-      return new FarmWorkers(started, failures, inventory.minHosts(), stopGrace, cleanWorkDir);
+      return new HostResults<>(done, failed);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       futures.forEach(f -> f.cancel(true));
-      throw new io.warren.grid.GridUnavailableException("interrupted while provisioning the farm", e);
+      throw new io.warren.grid.GridUnavailableException("interrupted while " + what, e);
     } finally {
       pool.shutdownNow();
     }
   }
 
   private HostWorker provision(HostSpec host, String workerId, BrokerEndpoint broker, List<ShipFile> files,
-      List<String> classPath, SharedShipments shared) throws HostException {
+      List<String> classPath, SharedShipments shared, ConfigRepository sshConfig) throws HostException {
     long began = System.nanoTime();
-    SshConnection connection = SshConnection.open(host, sshConfigRepository());
+    SshConnection connection = SshConnection.open(host, sshConfig);
     try {
       log.debug("{}: connected in {} ms", host.name(), (System.nanoTime() - began) / 1_000_000);
       int cpus = probe(connection);
@@ -191,39 +206,19 @@ public final class SshFarm implements Provisioner {
    * removed. Hosts are handled in parallel; returns the hosts that could not be reached or cleaned.
    */
   public List<HostFailure> stopDetached(Duration grace) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, inventory.hosts().size()));
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (HostSpec host : inventory.hosts()) {
-        futures.add(pool.submit(() -> {
-          try (SshConnection connection = SshConnection.open(host, sshConfigRepository())) {
-            RemoteResult result = connection.exec(WorkerLaunch.stopAll(host, grace), new byte[0], grace.plusSeconds(30));
-            if (!result.ok()) {
-              throw new HostException(new HostFailure(host.name(), Reason.SSH_ERROR, "stopping failed: " + result.diagnostics(), ""));
-            }
-            if (cleanWorkDir && !host.sharedWorkDir()) {
-              connection.exec("rm -rf -- " + ShellQuote.quote(RemotePaths.workDir(host)), new byte[0], PROBE_TIMEOUT);
-            }
-          }
-          return null;
-        }));
-      }
-      List<HostFailure> failures = new ArrayList<>();
-      for (int i = 0; i < futures.size(); i++) {
-        try {
-          futures.get(i).get();
-        } catch (ExecutionException e) {
-          failures.add(e.getCause() instanceof HostException h ? h.failure()
-              : new HostFailure(inventory.hosts().get(i).name(), Reason.SSH_ERROR, String.valueOf(e.getCause()), ""));
+    ConfigRepository sshConfig = sshConfigRepository();
+    return onEveryHost("stopping the farm", host -> {
+      try (SshConnection connection = SshConnection.open(host, sshConfig)) {
+        RemoteResult result = connection.exec(WorkerLaunch.stopAll(host, grace), new byte[0], grace.plusSeconds(30));
+        if (!result.ok()) {
+          throw new HostException(new HostFailure(host.name(), Reason.SSH_ERROR, "stopping failed: " + result.diagnostics(), ""));
         }
+        if (cleanWorkDir && !host.sharedWorkDir()) {
+          connection.exec(WorkerLaunch.removeWorkDir(host), new byte[0], PROBE_TIMEOUT);
+        }
+        return host;
       }
-      return failures;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new io.warren.grid.GridUnavailableException("interrupted while stopping the farm", e);
-    } finally {
-      pool.shutdownNow();
-    }
+    }).failed();
   }
 
   /** Checks java and the work dir; returns the host's CPU count. */
@@ -281,7 +276,8 @@ public final class SshFarm implements Provisioner {
     }
   }
 
-  private ConfigRepository sshConfigRepository() throws HostException {
+  /** The parsed ssh config, once per provisioning (not once per host), or null. */
+  private ConfigRepository sshConfigRepository() {
     if (sshConfig == null || !Files.isReadable(sshConfig)) {
       return null;
     }

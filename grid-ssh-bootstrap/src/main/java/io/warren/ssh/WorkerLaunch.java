@@ -147,6 +147,11 @@ final class WorkerLaunch {
         + "rm -f \"run/$id.pid\" \"run/$id.credentials\" \"run/$id.args\"; done";
   }
 
+  /** Deletes the host's work dir and everything in it. */
+  static String removeWorkDir(HostSpec spec) {
+    return "rm -rf -- " + ShellQuote.quote(RemotePaths.workDir(spec));
+  }
+
   /** Exits 0 when the worker named in its pid file is alive. */
   static String alive(HostSpec spec, String workerId) {
     return cdWorkDir(spec) + " && kill -0 \"$(cat " + ShellQuote.quote(pidPath(workerId)) + ")\" 2>/dev/null";

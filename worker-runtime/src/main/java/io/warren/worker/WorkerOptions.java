@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -99,12 +98,7 @@ public record WorkerOptions(
       switch (option) {
         case "--broker" -> {
           // A cluster is a comma-separated list, the preferred node first.
-          List<URI> uris = new ArrayList<>();
-          for (String part : value(args, ++i, option).split(",")) {
-            if (!part.isBlank()) {
-              uris.add(URI.create(part.strip()));
-            }
-          }
+          List<URI> uris = BrokerEndpoint.splitList(value(args, ++i, option));
           if (uris.isEmpty()) {
             throw new IllegalArgumentException("--broker needs a value");
           }

@@ -85,19 +85,25 @@ public record BrokerEndpoint(URI uri, List<URI> alternates, String username, Str
    * preferred. Credentials, if any, are taken from the first.
    */
   public static BrokerEndpoint parseList(String uris) {
-    requireNonNull(uris, "uris == null");
-    List<BrokerEndpoint> parsed = new ArrayList<>();
-    for (String part : uris.split(",")) {
-      if (!part.isBlank()) {
-        parsed.add(parse(URI.create(part.strip())));
-      }
-    }
+    List<BrokerEndpoint> parsed = splitList(uris).stream().map(BrokerEndpoint::parse).toList();
     if (parsed.isEmpty()) {
       throw new IllegalArgumentException("no broker uri in '" + uris + "'");
     }
     BrokerEndpoint first = parsed.get(0);
     return new BrokerEndpoint(first.uri(), parsed.subList(1, parsed.size()).stream().map(BrokerEndpoint::uri).toList(),
         first.username(), first.password());
+  }
+
+  /** The URIs of a comma-separated list, in order, blanks skipped; possibly none. */
+  public static List<URI> splitList(String uris) {
+    requireNonNull(uris, "uris == null");
+    List<URI> split = new ArrayList<>();
+    for (String part : uris.split(",")) {
+      if (!part.isBlank()) {
+        split.add(URI.create(part.strip()));
+      }
+    }
+    return split;
   }
 
   /** Every address, the preferred first. */
