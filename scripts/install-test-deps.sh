@@ -5,6 +5,8 @@
 #   - docker.io, debootstrap: SSH hosts and brokers run in Docker containers (Testcontainers), from
 #     images built here (scripts/build-test-images.sh): no image registry is reachable.
 #   - openssh-client: ssh-keygen makes the test hosts' keys; the tests log in with ssh.
+#   - openssh-server: the benchmark's shipping section starts a private sshd on loopback (PrivateSshd);
+#     the packaged service is not started (service start-up is blocked, see below).
 # Debian would start the packaged broker (and dockerd) as system services on install; the tests
 # must not depend on (or collide with) a shared broker, so service start-up is blocked during the
 # install. There is no init system here either: the Docker engine is started by
@@ -21,6 +23,7 @@ dpkg -s openssl >/dev/null 2>&1 || need+=(openssl)   # test certificates for the
 dpkg -s docker.io >/dev/null 2>&1 || need+=(docker.io)
 dpkg -s debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 dpkg -s openssh-client >/dev/null 2>&1 || need+=(openssh-client)
+dpkg -s openssh-server >/dev/null 2>&1 || need+=(openssh-server)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"

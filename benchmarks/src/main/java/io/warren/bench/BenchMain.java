@@ -32,15 +32,17 @@ import java.util.concurrent.CompletableFuture;
  *
  * Options: {@code --quick} (about a minute), {@code --memory-calls N} (default 1,000,000),
  * {@code --out FILE} (default {@code docs/benchmarks.md}), {@code --no-report}, {@code --only
- * sync,pipelined,acquire,memory} (a subset of the sections), {@code --help}.
+ * sync,pipelined,acquire,shipping,memory} (a subset of the sections), {@code --help}. Shipping starts a
+ * private sshd (Debian's {@code openssh-server}) and no broker: {@code --only shipping} runs without RabbitMQ.
  */
 public final class BenchMain {
   static final String COMMAND = "mvn -B -q -pl benchmarks -am package -DskipTests && "
       + "java -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" io.warren.bench.BenchMain";
   /** A hand-written section of the report that a re-run keeps (appended after the generated part). */
   private static final String OPTIONS =
-      "--quick, --memory-calls N, --out FILE, --no-report, --only sync,pipelined,acquire,memory, --help";
+      "--quick, --memory-calls N, --out FILE, --no-report, --only sync,pipelined,acquire,shipping,memory, --help";
   static final String CHANGES_HEADING = "## Changes and their effect";
+  private static final java.util.Set<String> BROKER_SECTIONS = java.util.Set.of("sync", "pipelined", "acquire", "memory");
   private static final int WINDOW = 64;
   private static final int HIGH_PREFETCH = 20;
   private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
@@ -73,7 +75,7 @@ public final class BenchMain {
     long memoryCalls = -1;
     Path out = Path.of("docs", "benchmarks.md");
     boolean report = true;
-    java.util.Set<String> only = java.util.Set.of("sync", "pipelined", "acquire", "memory");
+    java.util.Set<String> only = java.util.Set.of("sync", "pipelined", "acquire", "shipping", "memory");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -111,6 +113,19 @@ public final class BenchMain {
   }
 
   private void runAll() throws Exception {
+    versions.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    // 4. Shipping. First: it needs no broker, so it runs on a quiet machine, and a machine without
+    // sshd fails the run at once rather than after the long sections.
+    if (only.contains("shipping")) {
+      memoryLines.addAll(ShippingBench.run(versions, BenchMain::log));
+    }
+    if (only.stream().anyMatch(BROKER_SECTIONS::contains)) {
+      runOnBroker();
+    }
+  }
+
+  /** Sections 1-3 and 5: everything that talks to RabbitMQ. */
+  private void runOnBroker() throws Exception {
     double warmup = quick ? 0.5 : 1.0;
     double seconds = quick ? 0.6 : 2.0;
     log("starting RabbitMQ");
@@ -141,7 +156,6 @@ public final class BenchMain {
               .credentials(broker.username(), broker.password())
               .prefetch(HIGH_PREFETCH)
               .build()) {
-        versions.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         versions.put("RabbitMQ", String.valueOf(raw.connection().getServerProperties().get("version")));
         versions.put("amqp-client", com.rabbitmq.client.impl.ClientVersion.VERSION);
         versions.put("spring-rabbit", String.valueOf(
@@ -210,10 +224,6 @@ public final class BenchMain {
           }));
           grid.terminate(id);
         }
-
-        // 4. Shipping.
-        memoryLines.add("Shipping (re-provision unchanged code / a 1-file change): not measured: needs the SSH farm (issue 3).");
-        log("shipping: not measured: needs the SSH farm (issue 3)");
 
         // 5. Memory after N pipelined calls.
         if (only.contains("memory")) {
