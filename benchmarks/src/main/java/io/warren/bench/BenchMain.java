@@ -5,6 +5,7 @@ import io.warren.grid.Grid;
 import io.warren.grid.Lease;
 import io.warren.grid.PublishOptions;
 import io.warren.grid.ServiceId;
+import io.warren.grid.WireFormat;
 import io.warren.grid.WorkerInfo;
 import io.warren.testing.RabbitMqBroker;
 import io.warren.worker.LocalWorkers;
@@ -32,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * Options: {@code --quick} (about a minute), {@code --memory-calls N} (default 1,000,000),
  * {@code --out FILE} (default {@code docs/benchmarks.md}), {@code --no-report}, {@code --only
- * sync,pipelined,acquire,shipping,memory} (a subset of the sections), {@code --help}. Shipping starts a
+ * codec,sync,pipelined,acquire,shipping,memory} (a subset of the sections), {@code --help}. Shipping starts a
  * private sshd (Debian's {@code openssh-server}) and no broker: {@code --only shipping} runs without RabbitMQ.
  */
 public final class BenchMain {
@@ -40,7 +41,7 @@ public final class BenchMain {
       + "java -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" io.warren.bench.BenchMain";
   /** A hand-written section of the report that a re-run keeps (appended after the generated part). */
   private static final String OPTIONS =
-      "--quick, --memory-calls N, --out FILE, --no-report, --only sync,pipelined,acquire,shipping,memory, --help";
+      "--quick, --memory-calls N, --out FILE, --no-report, --only codec,sync,pipelined,acquire,shipping,memory, --help";
   static final String CHANGES_HEADING = "## Changes and their effect";
   private static final java.util.Set<String> BROKER_SECTIONS = java.util.Set.of("sync", "pipelined", "acquire", "memory");
   private static final int WINDOW = 64;
@@ -75,7 +76,7 @@ public final class BenchMain {
     long memoryCalls = -1;
     Path out = Path.of("docs", "benchmarks.md");
     boolean report = true;
-    java.util.Set<String> only = java.util.Set.of("sync", "pipelined", "acquire", "shipping", "memory");
+    java.util.Set<String> only = java.util.Set.of("codec", "sync", "pipelined", "acquire", "shipping", "memory");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -119,6 +120,22 @@ public final class BenchMain {
     if (only.contains("shipping")) {
       memoryLines.addAll(ShippingBench.run(versions, BenchMain::log));
     }
+    // 0. The codec alone, JSON against CBOR: no broker, one thread of this JVM.
+    if (only.contains("codec")) {
+      log("codec: JSON and CBOR, encode + decode of arguments and result");
+      Map<String, io.warren.grid.spi.Codec> codecs = new LinkedHashMap<>();
+      codecs.put("JSON", io.warren.grid.spi.Codec.json());
+      codecs.put("CBOR", io.warren.grid.spi.Codec.cbor());
+      List<CodecBench.Row> rows = CodecBench.run(codecs, PAYLOADS, quick);
+      rows.forEach(r -> log(String.format(Locale.ROOT, "codec %s %s: %.2f us/call, %,.0f B allocated/call", r.format(),
+          r.payload(), r.cpuMicros(), r.allocatedBytes())));
+      memoryLines.add("Codec alone (`CodecBench`: one thread encodes the arguments, decodes them, encodes the result "
+          + "and decodes it, i.e. one call's codec work on client and worker together; median of 9 rounds after 6 "
+          + "warm-up rounds; thread CPU and allocation from `ThreadMXBean`):");
+      memoryLines.add("");
+      memoryLines.addAll(CodecBench.markdown(rows));
+      memoryLines.add("");
+    }
     if (only.stream().anyMatch(BROKER_SECTIONS::contains)) {
       runOnBroker();
     }
@@ -126,7 +143,7 @@ public final class BenchMain {
 
   /** Sections 1-3 and 5: everything that talks to RabbitMQ. */
   private void runOnBroker() throws Exception {
-    double warmup = quick ? 0.5 : 1.0;
+    double warmup = quick ? 0.5 : 2.0;
     double seconds = quick ? 0.6 : 2.0;
     log("starting RabbitMQ");
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
@@ -146,7 +163,8 @@ public final class BenchMain {
           Grid grid = Grid.builder()
               .broker(broker.uri())
               .credentials(broker.username(), broker.password())
-              .workers(LocalWorkers.builder().count(2).slots(2).logDirectory(logs)
+              // One worker JVM, as the raw server is one JVM: the same layout on both sides.
+              .workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs)
                   .jvmOptions(ServerJvm.OPTIONS) // as the raw server: not LocalWorkers' C1-only default
                   .build())
               .build();
@@ -155,6 +173,12 @@ public final class BenchMain {
               .broker(broker.uri())
               .credentials(broker.username(), broker.password())
               .prefetch(HIGH_PREFETCH)
+              .build();
+          // A client that calls the services the two above publish, in CBOR instead of JSON.
+          Grid cbor = Grid.builder()
+              .broker(broker.uri())
+              .credentials(broker.username(), broker.password())
+              .wireFormat(WireFormat.CBOR)
               .build()) {
         versions.put("RabbitMQ", String.valueOf(raw.connection().getServerProperties().get("version")));
         versions.put("amqp-client", com.rabbitmq.client.impl.ClientVersion.VERSION);
@@ -163,27 +187,44 @@ public final class BenchMain {
         versions.put("Spring Framework", org.springframework.core.SpringVersion.getVersion());
         long[] workers = grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
         awaitWorkers(gridHigh, workers.length);
+        awaitWorkers(cbor, workers.length);
         long[] rawPid = {server.pid()};
         log("worker pids " + java.util.Arrays.toString(workers) + ", raw server pid " + server.pid() + ", logs " + logs);
+        warmUp(grid, cbor, raw, server, spring, quick ? 2_000 : 20_000);
 
-        // 1. Sequential sync calls.
+        // 1. Sequential sync calls. One instance per Warren contender: a leased instance takes no stateless calls.
         for (Map.Entry<String, byte[]> p : only.contains("sync") ? PAYLOADS.entrySet() : java.util.Set.<Map.Entry<String, byte[]>>of()) {
           String label = p.getKey();
           byte[] payload = p.getValue();
-          ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
-          Echo any = grid.proxy(id, Echo.class);
-          add(harness.sync("sync", "warren stateless", label, 1, 1, workers, () -> any.echo(payload)));
-          try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
-            Echo leased = lease.service();
-            add(harness.sync("sync", "warren leased", label, 1, 1, workers, () -> leased.echo(payload)));
-          }
-          grid.terminate(id);
+          ServiceId stateless = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
+          ServiceId forJsonLease = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
+          ServiceId forCborLease = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
           server.serve("bench.sync", 1, 1);
-          add(harness.sync("sync", "raw amqp-client", label, 1, 1, rawPid, () -> raw.call("bench.sync", payload).get()));
-          add(harness.sync("sync", "spring RabbitTemplate", label, 1, 1, rawPid, () -> spring.call("bench.sync", payload)));
-          server.stop("bench.sync");
           RmiEcho stub = rmi.stub();
-          add(harness.sync("sync", "java RMI (loopback)", label, 1, 0, new long[0], () -> stub.echo(payload)));
+          try (Lease<Echo> jsonLease = grid.acquire(forJsonLease, Echo.class, Duration.ofSeconds(30));
+              Lease<Echo> cborLease = cbor.acquire(forCborLease, Echo.class, Duration.ofSeconds(30))) {
+            Echo any = grid.proxy(stateless, Echo.class);
+            Echo anyCbor = cbor.proxy(stateless, Echo.class);
+            Echo leased = jsonLease.service();
+            Echo leasedCbor = cborLease.service();
+            addAll(harness.compare(List.of(
+                Harness.Contender.sync("sync", "warren stateless", label, 1, 1, workers, () -> any.echo(payload)),
+                Harness.Contender.sync("sync", "warren leased", label, 1, 1, workers, () -> leased.echo(payload)),
+                Harness.Contender.sync("sync", "warren stateless CBOR", label, 1, 1, workers,
+                    () -> anyCbor.echo(payload)),
+                Harness.Contender.sync("sync", "warren leased CBOR", label, 1, 1, workers,
+                    () -> leasedCbor.echo(payload)),
+                Harness.Contender.sync("sync", "raw amqp-client", label, 1, 1, rawPid,
+                    () -> raw.call("bench.sync", payload).get()),
+                Harness.Contender.sync("sync", "spring RabbitTemplate", label, 1, 1, rawPid,
+                    () -> spring.call("bench.sync", payload)),
+                Harness.Contender.sync("sync", "java RMI (loopback)", label, 1, 0, new long[0],
+                    () -> stub.echo(payload)))));
+          }
+          for (ServiceId id : List.of(stateless, forJsonLease, forCborLease)) {
+            grid.terminate(id);
+          }
+          server.stop("bench.sync");
         }
 
         // 2. Pipelined async calls, window 64.
@@ -199,16 +240,20 @@ public final class BenchMain {
             for (int prefetch : new int[] {1, HIGH_PREFETCH}) {
               Grid g = prefetch == 1 ? grid : gridHigh;
               ServiceId id = g.publish(new EchoService(), PublishOptions.defaults().instances(n));
-              Echo any = g.proxy(id, Echo.class);
-              add(harness.async("pipelined", "warren stateless", label, n, prefetch, WINDOW, workers,
-                  () -> Grid.async(any, e -> e.echo(payload))));
-              g.terminate(id);
               String queue = "bench.pipe." + n + "." + prefetch;
               server.serve(queue, prefetch, n);
-              add(harness.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
-                  () -> raw.call(queue, payload)));
-              add(harness.async("pipelined", "spring AsyncRabbitTemplate", label, n, prefetch, WINDOW, rawPid,
-                  () -> spring.callAsync(queue, payload)));
+              Echo any = g.proxy(id, Echo.class);
+              Echo anyCbor = cbor.proxy(id, Echo.class);
+              addAll(harness.compare(List.of(
+                  Harness.Contender.async("pipelined", "warren stateless", label, n, prefetch, WINDOW, workers,
+                      () -> Grid.async(any, e -> e.echo(payload))),
+                  Harness.Contender.async("pipelined", "warren stateless CBOR", label, n, prefetch, WINDOW, workers,
+                      () -> Grid.async(anyCbor, e -> e.echo(payload))),
+                  Harness.Contender.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
+                      () -> raw.call(queue, payload)),
+                  Harness.Contender.async("pipelined", "spring AsyncRabbitTemplate", label, n, prefetch, WINDOW, rawPid,
+                      () -> spring.callAsync(queue, payload)))));
+              g.terminate(id);
               server.stop(queue);
             }
           }
@@ -268,6 +313,39 @@ public final class BenchMain {
   }
 
   /**
+   * Runs every contender's code path before anything is measured, so that the JIT compilers of the
+   * client, the workers and the raw server have compiled what the cases run (a short per-case warm-up
+   * left C2 compiling for the first tens of seconds: 22 of the client's 71 us per call in the first
+   * 20 s, 4 in the next 60 s). Not measured.
+   */
+  private static void warmUp(Grid grid, Grid cbor, RawClient raw, RawServerProcess server, SpringClients spring,
+      int calls) throws Exception {
+    log("JIT warm-up: " + calls + " pipelined and " + calls / 10 + " sync calls per contender and payload");
+    ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(2));
+    server.serve("bench.warmup", 1, 2);
+    for (byte[] payload : PAYLOADS.values()) {
+      for (Grid client : List.of(grid, cbor)) {
+        Echo any = client.proxy(id, Echo.class);
+        Harness.pipelined(() -> Grid.async(any, e -> e.echo(payload)), WINDOW, calls);
+        try (Lease<Echo> lease = client.acquire(id, Echo.class, Duration.ofSeconds(30))) {
+          for (int i = 0; i < calls / 10; i++) {
+            lease.service().echo(payload);
+            any.echo(payload);
+          }
+        }
+      }
+      Harness.pipelined(() -> raw.call("bench.warmup", payload), WINDOW, calls);
+      Harness.pipelined(() -> spring.callAsync("bench.warmup", payload), WINDOW, calls);
+      for (int i = 0; i < calls / 10; i++) {
+        raw.call("bench.warmup", payload).get();
+        spring.call("bench.warmup", payload);
+      }
+    }
+    server.stop("bench.warmup");
+    grid.terminate(id);
+  }
+
+  /**
    * Waits until {@code grid} has heard every worker's heartbeat: a grid built just now knows none,
    * and publishing on it at once (e.g. {@code --only memory}) would find no live worker.
    */
@@ -285,7 +363,7 @@ public final class BenchMain {
     List<Check> checks = new ArrayList<>();
     for (String payload : PAYLOADS.keySet()) {
       Result raw = find("sync", "raw amqp-client", payload, 1, 1);
-      for (String name : List.of("warren stateless", "warren leased")) {
+      for (String name : List.of("warren stateless", "warren leased", "warren stateless CBOR", "warren leased CBOR")) {
         Result warren = find("sync", name, payload, 1, 1);
         if (raw != null && warren != null) {
           checks.add(Check.atMost("sync " + payload + " " + name + " p50 / raw p50", warren.p50Micros(), raw.p50Micros(), 1.15));
@@ -293,8 +371,9 @@ public final class BenchMain {
       }
     }
     for (Result r : results) {
-      if (r.section().equals("pipelined") && r.name().equals("warren stateless")) {
-        String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch();
+      if (r.section().equals("pipelined") && r.name().startsWith("warren stateless")) {
+        String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch()
+            + (r.name().endsWith("CBOR") ? ", CBOR" : "");
         Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
         Result spring = find("pipelined", "spring AsyncRabbitTemplate", r.payload(), r.instances(), r.prefetch());
         if (raw != null) {
@@ -311,6 +390,10 @@ public final class BenchMain {
   private Result find(String section, String name, String payload, int instances, int prefetch) {
     return results.stream().filter(r -> r.section().equals(section) && r.is(name, payload, instances, prefetch))
         .findFirst().orElse(null);
+  }
+
+  private void addAll(List<Result> measured) {
+    measured.forEach(this::add);
   }
 
   private void add(Result result) {

@@ -1,12 +1,15 @@
 package io.warren.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs one case: a warm-up, then {@code runs} timed runs of {@code seconds} each; each figure is the
- * median over the runs. CPU per call is measured per run from {@code /proc} for the client (this
+ * Runs cases: a warm-up, then {@code runs} timed runs of {@code seconds} each; each figure is the
+ * median over the runs. Contenders compared side by side take their timed runs in turn ({@link
+ * #compare}). CPU per call is measured per run from {@code /proc} for the client (this
  * JVM), the serving processes and the broker.
  */
 final class Harness {
@@ -46,14 +49,47 @@ final class Harness {
     return result(section, name, payload, instances, prefetch, 1, results);
   }
 
-  Result async(String section, String name, String payload, int instances, int prefetch, int window, long[] serverPids,
-      AsyncCall call) throws Exception {
-    timedAsync(call, window, warmupSeconds, serverPids);
-    Run[] results = new Run[runs];
-    for (int i = 0; i < runs; i++) {
-      results[i] = timedAsync(call, window, seconds, serverPids);
+  /** One contender of a side-by-side comparison: what it is and how to make one call (sync or async). */
+  record Contender(String section, String name, String payload, int instances, int prefetch, int window,
+      long[] serverPids, SyncCall sync, AsyncCall async) {
+    static Contender sync(String section, String name, String payload, int instances, int prefetch, long[] serverPids,
+        SyncCall call) {
+      return new Contender(section, name, payload, instances, prefetch, 1, serverPids, call, null);
     }
-    return result(section, name, payload, instances, prefetch, window, results);
+
+    static Contender async(String section, String name, String payload, int instances, int prefetch, int window,
+        long[] serverPids, AsyncCall call) {
+      return new Contender(section, name, payload, instances, prefetch, window, serverPids, null, call);
+    }
+  }
+
+  /**
+   * Measures contenders side by side: each has its warm-up run, then the timed runs go round-robin
+   * (run 1 of each, then run 2 of each, ...), so that a slow stretch of the shared machine (its own
+   * jobs, a GC, the broker's schedulers) falls on every contender instead of on whichever ran then.
+   */
+  List<Result> compare(List<Contender> contenders) throws Exception {
+    for (Contender c : contenders) {
+      timed(c, warmupSeconds);
+    }
+    Run[][] measured = new Run[contenders.size()][runs];
+    for (int i = 0; i < runs; i++) {
+      for (int j = 0; j < contenders.size(); j++) {
+        measured[j][i] = timed(contenders.get(j), seconds);
+      }
+    }
+    List<Result> results = new ArrayList<>();
+    for (int j = 0; j < contenders.size(); j++) {
+      Contender c = contenders.get(j);
+      results.add(result(c.section(), c.name(), c.payload(), c.instances(), c.prefetch(), c.window(), measured[j]));
+    }
+    return results;
+  }
+
+  private Run timed(Contender c, double duration) throws Exception {
+    return c.sync() != null
+        ? timedSync(c.sync(), duration, c.serverPids())
+        : timedAsync(c.async(), c.window(), duration, c.serverPids());
   }
 
   private Run timedSync(SyncCall call, double duration, long[] serverPids) throws Exception {

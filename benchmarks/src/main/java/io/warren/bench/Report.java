@@ -80,16 +80,26 @@ final class Report {
 
   private static final String METHOD = """
       - One RabbitMQ node (Debian `rabbitmq-server`, private node started by the harness), one client JVM
-        (this harness), two Warren worker JVMs (`LocalWorkers`, 2 slots each) and one raw amqp-client echo
-        server JVM (`RawServer`: a channel per consumer, `basic.qos(prefetch)`, reply then ack — Warren's
-        ack-after-reply). Everything shares the machine's cores.
+        (this harness), one Warren worker JVM (`LocalWorkers`, 4 slots: instances of a service share it,
+        as on one host) and one raw amqp-client echo server JVM (`RawServer`: a channel per consumer,
+        `basic.qos(prefetch)`, reply then ack — Warren's ack-after-reply). Everything shares the
+        machine's cores.
       - The Warren workers and the raw server run with the same JVM options (`ServerJvm.OPTIONS`: none,
         the JVM's defaults, so C1+C2 tiered JIT, G1 and the default heap on both sides), set through
         `LocalWorkers.Builder.jvmOptions`; `LocalWorkers`' own default (`-XX:TieredStopAtLevel=1`, C1
         only, for quick test start-up) is not used here.
-      - Every contender echoes the same random `byte[]` (64 B and 16 KB). Warren sends it through its JSON
-        codec (base64 inside a JSON array); raw, Spring and RMI send the bytes as they are.
-      - Each case: a warm-up run, then 3 timed runs; every figure is the median of the 3.
+      - Every contender echoes the same random `byte[]` (64 B and 16 KB). Warren sends it through its
+        codec: the rows without a suffix use JSON, Warren's default (base64 inside a JSON array); the
+        rows marked CBOR are a third client built with `wireFormat(WireFormat.CBOR)` calling the same
+        services on the same workers (the bytes as a CBOR byte string). Raw, Spring and RMI send the bytes
+        as they are.
+      - JIT warm-up before any case (`BenchMain.warmUp`, not measured): 20,000 pipelined and 2,000 sync
+        calls of every contender and payload (Warren JSON and CBOR, stateless and leased, raw, Spring),
+        so that no case pays for the client's, the workers' or the raw server's C2 compilation.
+      - Each case: a 2 s warm-up run, then 3 timed runs of 2 s; every figure is the median of the 3. The
+        contenders of one table group (same section, payload, instances and prefetch) take their timed runs
+        in turn (run 1 of each, then run 2 of each, ...), so that a slow stretch of the shared machine falls
+        on all of them.
       - sync: one thread, one call at a time; p50/p99 of each call's wall time. Raw: exclusive server-named
         reply queue, correlation ids. Spring: `RabbitTemplate.convertSendAndReceive` with its default direct
         reply-to. RMI: `UnicastRemoteObject` on loopback in the client JVM (no broker; its server CPU is in
@@ -98,8 +108,10 @@ final class Report {
         given prefetch. Warren: `Grid.async(proxy, e -> e.echo(payload))`; prefetch 20 is a second `Grid`
         built with `prefetch(20)` on the same workers. Raw: the same client as above, pipelined. Spring:
         `AsyncRabbitTemplate` with a reply-queue listener container, against the raw server.
-      - CPU per call: utime+stime deltas from `/proc/<pid>/stat` of the client JVM, the serving JVMs (both
-        Warren workers, or the raw server) and the broker's `beam.smp`, divided by the calls of the run.
+      - codec: `CodecBench`, in the harness's JVM without a broker (see its table).
+      - codec: `CodecBench`, in the harness's JVM without a broker (see its table).
+      - CPU per call: utime+stime deltas from `/proc/<pid>/stat` of the client JVM, the serving JVM (the Warren
+        worker, or the raw server) and the broker's `beam.smp`, divided by the calls of the run.
         Clock-tick resolution (10 ms) makes small figures coarse.
       - shipping: the harness starts a private OpenSSH server (`PrivateSshd`: Debian's `sshd` on 127.0.0.1,
         a free port, its own host and login keys, strict host-key checking against its known_hosts) and
@@ -115,8 +127,9 @@ final class Report {
       """;
 
   private static final String NOTES = """
-      - The raw amqp-client figures are the floor; Warren adds a JSON codec (a 16 KB `byte[]` travels as
-        ~22 KB of base64), per-call headers (interface, method, deadline), `mandatory` publishes, one
+      - The raw amqp-client figures are the floor; Warren adds a codec (in JSON a 16 KB `byte[]` travels
+        as ~22 KB of base64; in CBOR as 16 KB plus a few header bytes), per-call headers (interface,
+        method, deadline), `mandatory` publishes, one
         thread hand-off on the worker (amqp-client consumer thread -> the instance's call thread, which
         then replies and acks itself; issue 5 removed two) and a callback executor on the client. The CPU
         columns show where the time goes.
@@ -124,8 +137,11 @@ final class Report {
         cores; pipelined throughput is bounded by total CPU per call.
       - Prefetch 1 (Warren's default, the fairest) costs a broker round trip per call per instance; compare
         at the same prefetch.
-      - The first cases of a run include JIT compilation in the client (1 s warm-up on 2 shared cores):
-        their client CPU column is high and noisy; the serving JVMs compile during their warm-up too.
+      - The JIT warm-up comes first because a per-case warm-up of 1 s was not enough on 2 shared cores:
+        after 50,000 calls the client's C2 compiler threads still used 22 of its 71 us per call over the
+        next 20 s (4 us over the following 60 s; `ProfileMain`), which landed on the first cases.
+      - The broker's Erlang schedulers spin while they wait for work, so at one call in flight (sync) its
+        CPU per call (300-450 us) is mostly spinning, not work; pipelined figures show its real cost.
       - Shipping times are loopback figures: over a real network the unchanged case still moves 0 bytes
         (one `sha256sum` round trip per host), and a change costs its bytes at the link's speed. Every
         remote command starts the login user's shell, rc files included: a heavy `~/.bashrc` (pyenv,

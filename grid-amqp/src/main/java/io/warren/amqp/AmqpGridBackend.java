@@ -179,7 +179,8 @@ final class AmqpGridBackend implements GridBackend {
         broadcastCancel(call.id);
       }
     });
-    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers), invocation.arguments());
+    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, invocation.format().contentType()),
+        invocation.arguments());
     return call.future;
   }
 

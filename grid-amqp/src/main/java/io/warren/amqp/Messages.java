@@ -13,13 +13,19 @@ import java.util.Map;
 public final class Messages {
   private Messages() {}
 
-  /** Properties for a request of {@code type} expecting a reply on {@code replyTo}. */
+  /** Properties for a JSON request of {@code type} expecting a reply on {@code replyTo}. */
   public static AMQP.BasicProperties request(String type, String correlationId, String replyTo, Map<String, Object> headers) {
+    return request(type, correlationId, replyTo, headers, Protocol.JSON);
+  }
+
+  /** Properties for a request whose body is in {@code contentType}. */
+  public static AMQP.BasicProperties request(
+      String type, String correlationId, String replyTo, Map<String, Object> headers, String contentType) {
     return new AMQP.BasicProperties.Builder()
         .type(type)
         .correlationId(correlationId)
         .replyTo(replyTo)
-        .contentType(Protocol.JSON)
+        .contentType(contentType)
         .headers(headers)
         .build();
   }
@@ -48,14 +54,20 @@ public final class Messages {
     return fallback;
   }
 
-  /** Publishes a successful reply carrying {@code body} to the request's reply queue, if it has one. */
+  /**
+   * Publishes a successful reply carrying {@code body} to the request's reply queue, if it has one.
+   * The body is in the request's format (a call's result is encoded as its arguments were), so the
+   * reply carries the request's content type.
+   */
   public static void replyOk(Channel channel, AMQP.BasicProperties request, byte[] body) throws IOException {
-    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body);
+    String contentType = request.getContentType() != null ? request.getContentType() : Protocol.JSON;
+    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, contentType);
   }
 
-  /** Publishes an error reply. */
+  /** Publishes an error reply: always JSON, whatever the request's format. */
   public static void replyError(Channel channel, AMQP.BasicProperties request, WireError error) throws IOException {
-    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Codec.json().mapper().writeValueAsBytes(error));
+    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Codec.json().mapper().writeValueAsBytes(error),
+        Protocol.JSON);
   }
 
   /** Publishes an error reply with a code and message. */
@@ -63,13 +75,19 @@ public final class Messages {
     replyError(channel, request, WireError.of(code, message));
   }
 
-  /**
-   * Publishes a reply of {@code type}. Not mandatory: a caller that went away has nothing to
-   * deliver to, and its reply queue (exclusive) went with it.
-   */
+  /** Publishes a JSON reply of {@code type}. */
   public static void reply(
       Channel channel, AMQP.BasicProperties request, String type, String status, Map<String, Object> extraHeaders, byte[] body)
       throws IOException {
+    reply(channel, request, type, status, extraHeaders, body, Protocol.JSON);
+  }
+
+  /**
+   * Publishes a reply of {@code type} whose body is in {@code contentType}. Not mandatory: a caller
+   * that went away has nothing to deliver to, and its reply queue (exclusive) went with it.
+   */
+  public static void reply(Channel channel, AMQP.BasicProperties request, String type, String status,
+      Map<String, Object> extraHeaders, byte[] body, String contentType) throws IOException {
     String replyTo = request.getReplyTo();
     if (replyTo == null || replyTo.isEmpty()) {
       return; // nobody asked for an answer
@@ -79,7 +97,7 @@ public final class Messages {
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
         .type(type)
         .correlationId(request.getCorrelationId())
-        .contentType(Protocol.JSON)
+        .contentType(contentType)
         .headers(headers)
         .build();
     channel.basicPublish("", replyTo, false, props, body);

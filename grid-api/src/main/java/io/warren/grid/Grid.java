@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.warren.grid.internal.AsyncCapture;
 import io.warren.grid.internal.BoundedMap;
+import io.warren.grid.internal.CallEncoding;
 import io.warren.grid.internal.Futures;
 import io.warren.grid.internal.ServiceProxy;
 import io.warren.grid.spi.BrokerEndpoint;
@@ -69,7 +70,7 @@ public final class Grid implements AutoCloseable {
   private final int prefetch;
   private final boolean replicated;
   private final Duration leaseTtl;
-  private final int maxMessageBytes;
+  private final CallEncoding encoding;
   private final ExecutorService callbacks;
   private final Set<ServiceId> published = ConcurrentHashMap.newKeySet();
   private final JobJournal journal;
@@ -81,7 +82,7 @@ public final class Grid implements AutoCloseable {
     this.prefetch = builder.prefetch;
     this.replicated = builder.replicated != null ? builder.replicated : !builder.alternates.isEmpty();
     this.leaseTtl = builder.leaseTtl;
-    this.maxMessageBytes = builder.maxMessageBytes;
+    this.encoding = new CallEncoding(Codec.of(builder.wireFormat), builder.maxMessageBytes);
     this.journal = builder.journal;
     this.callbacks = callbacks;
   }
@@ -158,8 +159,8 @@ public final class Grid implements AutoCloseable {
   public <T> T proxy(ServiceId service, Class<T> type, Duration timeout) {
     requireNonNull(service, "service == null");
     requireNonNull(type, "type == null");
-    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, positive(timeout, "timeout"), callbacks, () -> {},
-        maxMessageBytes);
+    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, positive(timeout, "timeout"), callbacks,
+        () -> {}, encoding);
   }
 
   /**
@@ -187,7 +188,7 @@ public final class Grid implements AutoCloseable {
       }
       Lease<T> held = new Lease<>(granted, type, backend);
       held.bind(ServiceProxy.create(type, new CallTarget.Leased(granted), backend, callTimeout, callbacks, held::checkHeld,
-          maxMessageBytes));
+          encoding));
       if (!lease.complete(held)) {
         held.close(); // the caller cancelled while the grant was on its way
       }
@@ -355,8 +356,8 @@ public final class Grid implements AutoCloseable {
   }
 
   private <T> T instanceProxy(ServiceId service, Class<T> type, int number) {
-    return ServiceProxy.create(type, new CallTarget.OneInstance(service, number), backend, callTimeout, callbacks, () -> {},
-        maxMessageBytes);
+    return ServiceProxy.create(type, new CallTarget.OneInstance(service, number), backend, callTimeout, callbacks,
+        () -> {}, encoding);
   }
 
   private static Duration positive(Duration duration, String name) {
@@ -380,6 +381,7 @@ public final class Grid implements AutoCloseable {
     private Boolean replicated;
     private Duration leaseTtl = Duration.ofSeconds(30);
     private int maxMessageBytes = 16 * 1024 * 1024;
+    private WireFormat wireFormat = WireFormat.JSON;
     private JobJournal journal;
 
     private Builder() {}
@@ -405,6 +407,16 @@ public final class Grid implements AutoCloseable {
         throw new IllegalArgumentException("maxMessageBytes must be >= 1, was " + bytes);
       }
       this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How call arguments and results travel; default {@link WireFormat#JSON}. {@link WireFormat#CBOR}
+     * is binary: a {@code byte[]} travels as it is instead of as base64. Workers read both, so grids
+     * with different formats can share them.
+     */
+    public Builder wireFormat(WireFormat format) {
+      this.wireFormat = requireNonNull(format, "wireFormat == null");
       return this;
     }
 

@@ -22,6 +22,8 @@ import io.warren.grid.RemoteException;
 import io.warren.grid.ServiceId;
 import io.warren.grid.UnknownMethodException;
 import io.warren.grid.UnknownServiceException;
+import io.warren.grid.WireFormat;
+import io.warren.grid.spi.Codec;
 import io.warren.worker.LocalWorkers;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -382,6 +384,45 @@ abstract class AbstractGridIT {
       }
       raw.send(queue, hitInt, "[1]".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
       assertEquals(21, proxy.get(), "still serving after a call without reply-to");
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void cborCallsBehaveAsJsonOnesAndWorkersAnswerInTheRequestsFormat() throws Exception {
+    ServiceId id = grid.publish(new TallyService(3), PublishOptions.defaults().instances(2));
+    try (Grid cbor = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+        .wireFormat(WireFormat.CBOR).callTimeout(WAIT).build()) {
+      Tally tally = cbor.proxy(id, Tally.class);
+      assertEquals(20, tally.hit(10).doubled(), "a record result");
+      assertEquals(21, tally.hit(10L).doubled(), "overloads");
+      assertEquals(49, tally.squareAsync(7).get(WAIT.toSeconds(), TimeUnit.SECONDS), "an async method");
+      assertEquals("cbor", assertThrows(RemoteException.class, () -> tally.boom("cbor")).remoteMessage(),
+          "error replies (always JSON) reach a CBOR client");
+      try (Lease<Tally> lease = cbor.acquire(id, Tally.class, WAIT)) {
+        lease.service().appendSlowly(4, 0);
+        lease.service().appendSlowly(5, 0);
+        assertEquals(List.of(4, 5), lease.service().log(), "a list result, on the leased instance");
+      }
+      assertEquals(20, grid.proxy(id, Tally.class).hit(10).doubled(), "JSON clients share the same workers");
+    }
+    String queue = "warren.service." + id.value();
+    Map<String, Object> hitInt = Map.of("warren-interface", Tally.class.getName(), "warren-method", "hit(int)",
+        "warren-deadline", System.currentTimeMillis() + 60_000);
+    try (RawAmqpClient raw = new RawAmqpClient(broker)) {
+      RawAmqpClient.Received reply = raw.call(queue, hitInt, Codec.cbor().mapper().writeValueAsBytes(List.of(5)), "application/cbor");
+      assertEquals("ok", reply.header("warren-status"), reply.body());
+      assertEquals("application/cbor", reply.props().getContentType());
+      assertEquals(10L, Codec.cbor().mapper().readValue(reply.bytes(), Tally.Hit.class).doubled());
+      RawAmqpClient.Received unknown = raw.call(queue, hitInt, "[5]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "application/x-java-serialized-object");
+      assertEquals("error", unknown.header("warren-status"), unknown.body());
+      assertEquals("application/json", unknown.props().getContentType(), "error replies are JSON");
+      assertTrue(unknown.body().contains("\"code\":\"BAD_REQUEST\"") && unknown.body().contains("application/x-java-serialized-object"),
+          unknown.body());
+      RawAmqpClient.Received mislabelled = raw.call(queue, hitInt, "[5]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "application/cbor");
+      assertTrue(mislabelled.body().contains("\"code\":\"BAD_REQUEST\""), "JSON labelled as CBOR: " + mislabelled.body());
     }
     grid.terminate(id);
   }

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * queues. Replies are handed to the test thread through a queue, never asserted in the callback.
  */
 final class RawAmqpClient implements AutoCloseable {
-  /** A reply as received. */
-  record Received(AMQP.BasicProperties props, String body) {
+  /** A reply as received: {@code body} is {@code bytes} read as UTF-8. */
+  record Received(AMQP.BasicProperties props, String body, byte[] bytes) {
     String header(String name) {
       Object value = props.getHeaders() == null ? null : props.getHeaders().get(name);
       return value == null ? null : value.toString();
@@ -40,14 +40,19 @@ final class RawAmqpClient implements AutoCloseable {
     channel.basicConsume(replyQueue, true, new DefaultConsumer(channel) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        replies.offer(new Received(props, new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+        replies.offer(new Received(props, new String(body, java.nio.charset.StandardCharsets.UTF_8), body));
       }
     });
   }
 
   /** Publishes a call-type message to {@code queue} with these headers and waits for its reply. */
   Received call(String queue, Map<String, Object> headers, byte[] body) throws Exception {
-    send(queue, headers, body, replyQueue);
+    return call(queue, headers, body, null);
+  }
+
+  /** As {@link #call(String, Map, byte[])}, the body labelled with {@code contentType} (null: none). */
+  Received call(String queue, Map<String, Object> headers, byte[] body, String contentType) throws Exception {
+    send(queue, headers, body, replyQueue, contentType);
     Received reply = replies.poll(20, TimeUnit.SECONDS);
     if (reply == null) {
       throw new AssertionError("no reply within 20 s to a message for " + queue + " with " + headers);
@@ -57,8 +62,13 @@ final class RawAmqpClient implements AutoCloseable {
 
   /** Publishes without waiting; {@code replyTo} may be null. */
   void send(String queue, Map<String, Object> headers, byte[] body, String replyTo) throws Exception {
-    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-        .type("call").correlationId(java.util.UUID.randomUUID().toString()).replyTo(replyTo).headers(headers).build();
+    send(queue, headers, body, replyTo, null);
+  }
+
+  private void send(String queue, Map<String, Object> headers, byte[] body, String replyTo, String contentType)
+      throws Exception {
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().type("call").contentType(contentType)
+        .correlationId(java.util.UUID.randomUUID().toString()).replyTo(replyTo).headers(headers).build();
     channel.basicPublish("", queue, false, props, body);
   }
 

@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,10 +80,11 @@ final class InstanceRunner {
   private static final class Running {
     final Inbound in;
     final long sequence;
+    /** When it started: the worker's sweep acks a shared call early once it has run for {@code ackAfter}. */
+    final long startedNanos = System.nanoTime();
     FutureTask<ServiceObject.Result> task;
-    /** Acks a long call early; cancelled when the call ends, or every call would leave one queued. */
-    ScheduledFuture<?> longCallTimer;
-    boolean acked;
+    /** Read by the sweep without the loop: a stale false only posts a LongCall that the loop ignores. */
+    volatile boolean acked;
     boolean cancelled;
 
     Running(Inbound in, long sequence) {
@@ -216,6 +216,20 @@ final class InstanceRunner {
     long ttl = leaseTtlNanos;
     if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
       loop.postFirst(new Expire());
+    }
+  }
+
+  /**
+   * Called by the worker's timer: a shared call that has run for {@code ackAfter} is acknowledged
+   * early (within one sweep period of that). A sweep rather than a timer per call: scheduling and
+   * cancelling a timer for every call woke the timer thread once per call.
+   */
+  void checkLongCall() {
+    Running call = current;
+    long after = context.ackAfter().toNanos();
+    if (call != null && after > 0 && call.in.source() == Source.SHARED && !call.acked
+        && System.nanoTime() - call.startedNanos >= after) {
+      loop.postFirst(new LongCall(call.sequence));
     }
   }
 
@@ -367,7 +381,7 @@ final class InstanceRunner {
       refuse(in, ErrorCode.BAD_REQUEST, "a call needs the headers " + Protocol.H_INTERFACE + " and " + Protocol.H_METHOD);
       return;
     }
-    ServiceObject.Prepared prepared = target.prepare(interfaceName, method, in.body());
+    ServiceObject.Prepared prepared = target.prepare(interfaceName, method, props.getContentType(), in.body());
     if (prepared.error() != null) {
       Messages.replyError(own, props, prepared.error());
       ack(in);
@@ -399,18 +413,10 @@ final class InstanceRunner {
     };
     current = call;
     callThread.execute(call.task);
-    if (in.source() == Source.SHARED && !context.ackAfter().isZero()) {
-      long id = call.sequence;
-      call.longCallTimer =
-          context.timers().schedule(() -> loop.post(new LongCall(id)), context.ackAfter().toMillis(), TimeUnit.MILLISECONDS);
-    }
   }
 
   private void complete(Finished finished) throws IOException {
     Running call = finished.call();
-    if (call.longCallTimer != null) {
-      call.longCallTimer.cancel(false); // the worker's timers drop it at once (remove-on-cancel)
-    }
     ServiceObject.Result result = finished.result();
     if (call.cancelled || result == null) {
       Messages.replyError(own, call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");

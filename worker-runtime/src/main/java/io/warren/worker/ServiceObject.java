@@ -32,8 +32,8 @@ final class ServiceObject {
     }
   }
 
-  /** A call resolved and decoded, ready to run; or why it cannot run. */
-  record Prepared(MethodContract method, Object[] args, WireError error) {
+  /** A call resolved and decoded, ready to run, with the codec of its format; or why it cannot run. */
+  record Prepared(MethodContract method, Object[] args, Codec codec, WireError error) {
     /** True for a method marked {@link NonIdempotent}. */
     boolean nonIdempotent() {
       return method != null && method.method().isAnnotationPresent(NonIdempotent.class);
@@ -57,8 +57,11 @@ final class ServiceObject {
     return new ServiceObject(Codec.json().decodeState(state, type));
   }
 
-  /** Resolves the method and decodes the arguments. */
-  Prepared prepare(String interfaceName, String signature, byte[] arguments) {
+  /**
+   * Resolves the method and decodes the arguments, in the format {@code contentType} names (the
+   * result will be written in the same one).
+   */
+  Prepared prepare(String interfaceName, String signature, String contentType, byte[] arguments) {
     Class<?> contractType = interfaces.get(interfaceName);
     if (contractType == null) {
       return refused(ErrorCode.UNKNOWN_METHOD, target.getClass().getName() + " does not implement " + interfaceName);
@@ -68,7 +71,8 @@ final class ServiceObject {
       if (method == null) {
         return refused(ErrorCode.UNKNOWN_METHOD, contractType.getSimpleName() + " has no method " + signature);
       }
-      return new Prepared(method, Codec.json().decodeArguments(method, arguments), null);
+      Codec codec = Codec.forContentType(contentType);
+      return new Prepared(method, codec.decodeArguments(method, arguments), codec, null);
     } catch (GridException e) {
       return refused(e.code(), e.getMessage());
     }
@@ -94,7 +98,7 @@ final class ServiceObject {
       return Result.failed(WireError.of(ErrorCode.BAD_REQUEST, method.displayName() + ": " + e.getMessage()));
     }
     try {
-      return Result.ok(Codec.json().encodeResult(method, value));
+      return Result.ok(call.codec().encodeResult(method, value));
     } catch (RuntimeException e) {
       return Result.failed(WireError.of(ErrorCode.BAD_REQUEST,
           method.displayName() + ": cannot encode the result: " + e.getMessage()));
@@ -107,7 +111,7 @@ final class ServiceObject {
   }
 
   private static Prepared refused(ErrorCode code, String message) {
-    return new Prepared(null, null, WireError.of(code, message));
+    return new Prepared(null, null, null, WireError.of(code, message));
   }
 
   private void collectInterfaces(Class<?> type) {

@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  /** How often leases are checked for a client that stopped renewing them. */
-  private static final long LEASE_CHECK_MILLIS = 250;
+  /** How often instances are swept for leases whose client stopped renewing them and for long calls. */
+  private static final long SWEEP_MILLIS = 250;
 
   private final WorkerOptions options;
   private final BrokerEndpoint broker;
@@ -73,15 +73,17 @@ public final class Worker implements AutoCloseable {
     this.broker = broker;
     this.controlThread = Executors.newSingleThreadExecutor(named("warren-control"));
     this.heartbeatThread = Executors.newSingleThreadScheduledExecutor(named("warren-heartbeat"));
-    // Each shared call schedules a long-call timer that its completion cancels: cancelled timers must leave the queue.
+    // Cancelled timers (e.g. of stopped instances) must leave the queue at once.
     this.timers = Timers.daemon("warren-timers");
-    this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, timers, this::heartbeatSoon,
+    this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, this::heartbeatSoon,
         options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
     setUp(Connections.open(broker, "warren-worker-" + options.workerId()));
     long interval = options.heartbeatInterval().toMillis();
     heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
-    timers.scheduleWithFixedDelay(() -> instances.values().forEach(InstanceRunner::checkLeaseExpiry),
-        LEASE_CHECK_MILLIS, LEASE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> instances.values().forEach(instance -> {
+      instance.checkLeaseExpiry();
+      instance.checkLongCall();
+    }), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Declares the worker's control queue and heartbeat channel on a fresh connection. */

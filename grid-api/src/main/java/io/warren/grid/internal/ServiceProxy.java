@@ -35,31 +35,32 @@ public final class ServiceProxy implements InvocationHandler {
   private final Duration timeout;
   private final Executor callbacks;
   private final Gate gate;
-  private final int maxMessageBytes;
+  private final CallEncoding encoding;
 
   private ServiceProxy(ServiceContract contract, CallTarget target, GridBackend backend, Duration timeout,
-      Executor callbacks, Gate gate, int maxMessageBytes) {
+      Executor callbacks, Gate gate, CallEncoding encoding) {
     this.contract = contract;
     this.target = target;
     this.backend = backend;
     this.timeout = timeout;
     this.callbacks = callbacks;
     this.gate = gate;
-    this.maxMessageBytes = maxMessageBytes;
+    this.encoding = encoding;
   }
 
   /**
    * A proxy of {@code type} whose calls go to {@code target}. Async results complete on {@code
-   * callbacks}, never on a transport thread, so user callbacks may block. Calls whose encoded
-   * arguments exceed {@code maxMessageBytes} are refused before anything is sent.
+   * callbacks}, never on a transport thread, so user callbacks may block. Calls are encoded as
+   * {@code encoding} says; those whose encoded arguments exceed its limit are refused before anything
+   * is sent.
    */
   public static <T> T create(Class<T> type, CallTarget target, GridBackend backend, Duration timeout,
-      Executor callbacks, Gate gate, int maxMessageBytes) {
+      Executor callbacks, Gate gate, CallEncoding encoding) {
     ServiceContract contract = ServiceContract.of(type);
     ServiceProxy handler = new ServiceProxy(
         contract, requireNonNull(target, "target == null"), requireNonNull(backend, "backend == null"),
         requireNonNull(timeout, "timeout == null"), requireNonNull(callbacks, "callbacks == null"),
-        requireNonNull(gate, "gate == null"), maxMessageBytes);
+        requireNonNull(gate, "gate == null"), requireNonNull(encoding, "encoding == null"));
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
   }
 
@@ -76,14 +77,14 @@ public final class ServiceProxy implements InvocationHandler {
       return objectMethod(proxy, method, args);
     }
     gate.check();
-    Codec codec = Codec.json();
+    Codec codec = encoding.codec();
     byte[] encoded = codec.encodeArguments(remote, args);
-    if (encoded.length > maxMessageBytes) {
+    if (encoded.length > encoding.maxMessageBytes()) {
       throw new BadRequestException(remote.displayName() + ": the arguments take " + encoded.length
-          + " bytes, more than the limit of " + maxMessageBytes + " (Grid.Builder.maxMessageBytes)");
+          + " bytes, more than the limit of " + encoding.maxMessageBytes() + " (Grid.Builder.maxMessageBytes)");
     }
-    CompletableFuture<byte[]> call =
-        backend.invoke(new Invocation(target, contract.type().getName(), remote.signature(), encoded, timeout));
+    CompletableFuture<byte[]> call = backend.invoke(
+        new Invocation(target, contract.type().getName(), remote.signature(), encoded, codec.format(), timeout));
     if (AsyncCapture.active()) {
       AsyncCapture.offer(decodedAsync(remote, call));
       return remote.placeholderResult();
@@ -96,7 +97,7 @@ public final class ServiceProxy implements InvocationHandler {
   }
 
   private CompletableFuture<Object> decodedAsync(MethodContract remote, CompletableFuture<byte[]> call) {
-    CompletableFuture<Object> decoded = call.thenApplyAsync(bytes -> Codec.json().decodeResult(remote, bytes), callbacks);
+    CompletableFuture<Object> decoded = call.thenApplyAsync(bytes -> encoding.codec().decodeResult(remote, bytes), callbacks);
     return Futures.cancelPropagatesTo(decoded, call);
   }
 

@@ -1,0 +1,106 @@
+package io.warren.bench;
+
+import io.warren.grid.Grid;
+import io.warren.grid.PublishOptions;
+import io.warren.grid.ServiceId;
+import io.warren.grid.WorkerInfo;
+import io.warren.testing.RabbitMqBroker;
+import io.warren.worker.LocalWorkers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs one pipelined Warren case for a while and prints where each process spends its CPU, by thread:
+ * the tool behind the "where the time goes" notes of docs/benchmarks.md. Arguments: instances,
+ * prefetch, payload bytes, seconds, then any of the words {@code cbor} (the wire format), {@code sync}
+ * (one call at a time instead of 64 in flight) and {@code leased} (calls on one lease), then worker
+ * JVM options (starting with {@code -}). With {@code
+ * -Dprofile.jfc=SETTINGS.jfc} each JVM (client and workers) also records a JFR file, started after the
+ * warm-up through {@code jcmd}, into the printed log directory.
+ *
+ * <pre>
+ * java -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" io.warren.bench.ProfileMain 2 20 64 30
+ * </pre>
+ */
+public final class ProfileMain {
+  private ProfileMain() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int instances = Integer.parseInt(args[0]);
+    int prefetch = Integer.parseInt(args[1]);
+    byte[] payload = new byte[Integer.parseInt(args[2])];
+    new java.util.Random(42).nextBytes(payload);
+    double seconds = Double.parseDouble(args[3]);
+    List<String> words = List.of(args).subList(4, args.length);
+    boolean cbor = words.contains("cbor");
+    boolean sync = words.contains("sync");
+    boolean leased = words.contains("leased");
+    List<String> jvm = new ArrayList<>(ServerJvm.OPTIONS);
+    words.stream().filter(w -> w.startsWith("-")).forEach(jvm::add);
+    try (RabbitMqBroker broker = RabbitMqBroker.start()) {
+      long beam = Cpu.findBeam();
+      Path logs = Files.createTempDirectory("warren-profile-");
+      try (Grid grid = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+          .prefetch(prefetch)
+          .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON)
+          .workers(LocalWorkers.builder().count(2).slots(2).logDirectory(logs).jvmOptions(jvm).build())
+          .build()) {
+        long[] workers = grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
+        ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
+        io.warren.grid.Lease<Echo> lease = leased ? grid.acquire(id, Echo.class, java.time.Duration.ofSeconds(30)) : null;
+        Echo any = leased ? lease.service() : grid.proxy(id, Echo.class);
+        int window = sync ? 1 : 64;
+        Harness.AsyncCall call = sync
+            ? () -> CompletableFuture.completedFuture(any.echo(payload))
+            : () -> Grid.async(any, e -> e.echo(payload));
+        Harness.pipelined(call, window, 50_000); // warm-up (JIT)
+        long self = ProcessHandle.current().pid();
+        String jfc = System.getProperty("profile.jfc");
+        if (jfc != null) { // one recording per JVM, started after the warm-up, written when it ends
+          for (long pid : java.util.stream.LongStream.concat(java.util.stream.LongStream.of(self), java.util.Arrays.stream(workers)).toArray()) {
+            new ProcessBuilder("jcmd", Long.toString(pid), "JFR.start", "settings=" + jfc,
+                "duration=" + (int) seconds + "s",
+                "filename=" + logs.resolve((pid == self ? "client" : "worker-" + pid) + ".jfr"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+          }
+        }
+        Map<String, Long> clientBefore = ThreadCpu.ticksByThreadGroup(self);
+        List<Map<String, Long>> workerBefore = new ArrayList<>();
+        for (long w : workers) {
+          workerBefore.add(ThreadCpu.ticksByThreadGroup(w));
+        }
+        long beamBefore = Cpu.nanos(beam);
+        long start = System.nanoTime();
+        long calls = 0;
+        while (System.nanoTime() - start < seconds * 1e9) {
+          Harness.pipelined(call, window, 2_000);
+          calls += 2_000;
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%s%s%s: %d instances, prefetch %d, %d B: %,d calls in %.1f s = %,.0f calls/s; broker %.1f us/call%n",
+            sync ? "sync" : "pipelined", leased ? " leased" : " stateless", cbor ? " CBOR" : " JSON",
+            instances, prefetch, payload.length, calls, elapsed, calls / elapsed, (Cpu.nanos(beam) - beamBefore) / 1e3 / calls);
+        print("client", ThreadCpu.delta(clientBefore, ThreadCpu.ticksByThreadGroup(self)), calls);
+        for (int i = 0; i < workers.length; i++) {
+          print("worker " + workers[i], ThreadCpu.delta(workerBefore.get(i), ThreadCpu.ticksByThreadGroup(workers[i])), calls);
+        }
+        System.out.println("worker logs: " + logs);
+      }
+    }
+    System.exit(0);
+  }
+
+  private static void print(String who, Map<String, Long> ticks, long calls) {
+    long total = ticks.values().stream().mapToLong(Long::longValue).sum();
+    // One clock tick is 10 ms = 1e4 us.
+    System.out.printf(Locale.ROOT, "%s: %.1f us/call%n", who, total * 1e4 / calls);
+    ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %6.1f us/call%n", e.getKey(), e.getValue() * 1e4 / calls));
+  }
+}
