@@ -43,6 +43,9 @@ public final class BenchMain {
   private static final String OPTIONS =
       "--quick, --memory-calls N, --out FILE, --no-report, --only codec,sync,pipelined,acquire,shipping,memory, --help";
   static final String CHANGES_HEADING = "## Changes and their effect";
+  /** Every section, in the order they run; {@code --only} takes a comma-separated subset. */
+  private static final java.util.Set<String> SECTIONS =
+      java.util.Set.of("shipping", "codec", "sync", "pipelined", "acquire", "memory");
   private static final java.util.Set<String> BROKER_SECTIONS = java.util.Set.of("sync", "pipelined", "acquire", "memory");
   private static final int WINDOW = 64;
   private static final int HIGH_PREFETCH = 20;
@@ -76,14 +79,14 @@ public final class BenchMain {
     long memoryCalls = -1;
     Path out = Path.of("docs", "benchmarks.md");
     boolean report = true;
-    java.util.Set<String> only = java.util.Set.of("codec", "sync", "pipelined", "acquire", "shipping", "memory");
+    java.util.Set<String> only = SECTIONS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--memory-calls" -> memoryCalls = Long.parseLong(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--no-report" -> report = false;
-        case "--only" -> only = java.util.Set.of(args[++i].split(","));
+        case "--only" -> only = sections(args[++i]);
         case "--help" -> {
           System.out.println("options: " + OPTIONS);
           return;
@@ -111,6 +114,18 @@ public final class BenchMain {
     }
     // Library threads (Spring's reply container monitor, RMI) must not keep a finished run alive.
     System.exit(0);
+  }
+
+  /** The sections {@code --only} names; an unknown name is an error, not a section silently skipped. */
+  static java.util.Set<String> sections(String list) {
+    java.util.Set<String> chosen = new java.util.LinkedHashSet<>(List.of(list.split(",")));
+    for (String name : chosen) {
+      if (!SECTIONS.contains(name)) {
+        throw new IllegalArgumentException("--only: no section " + name + " (sections: " + String.join(",",
+            new java.util.TreeSet<>(SECTIONS)) + ")");
+      }
+    }
+    return chosen;
   }
 
   private void runAll() throws Exception {

@@ -95,4 +95,11 @@ class BenchSmokeTest {
     assertTrue(md.contains("| sync 64 B warren stateless p50 / raw p50 | 1.20x | <= 1.15x | MISSED |"), md);
     assertTrue(md.contains("Met 0 of 1."), md);
   }
+
+  @Test
+  void onlyNamesKnownSections() {
+    assertEquals(java.util.Set.of("codec", "sync"), BenchMain.sections("codec,sync"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchMain.sections("sync,pipelind"));
+    assertTrue(e.getMessage().contains("pipelind") && e.getMessage().contains("pipelined"), e.getMessage());
+  }
 }

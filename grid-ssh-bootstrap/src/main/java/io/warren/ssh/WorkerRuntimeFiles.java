@@ -24,6 +24,7 @@ final class WorkerRuntimeFiles {
       "com.rabbitmq.client.ConnectionFactory",          // com.rabbitmq:amqp-client
       "tools.jackson.databind.ObjectMapper",            // tools.jackson.core:jackson-databind
       "tools.jackson.core.JsonParser",                  // tools.jackson.core:jackson-core
+      "tools.jackson.dataformat.cbor.CBORFactory",      // tools.jackson.dataformat:jackson-dataformat-cbor
       "com.fasterxml.jackson.annotation.JsonCreator",   // com.fasterxml.jackson.core:jackson-annotations
       "org.slf4j.LoggerFactory");                       // org.slf4j:slf4j-api
   /** Present in a normal set-up; without it the worker logs nothing, which is allowed. */
@@ -37,6 +38,15 @@ final class WorkerRuntimeFiles {
    * @throws IllegalStateException naming the missing artifact if the worker runtime is not on the class path
    */
   static Runtime locate() {
+    return of(locations());
+  }
+
+  /**
+   * Where this JVM loads the worker runtime from: one jar or class directory per artifact.
+   * {@code WorkerRuntimeFilesTest} loads the worker from these alone, so an artifact missing from
+   * {@link #REQUIRED} fails there rather than on a remote host.
+   */
+  static List<Path> locations() {
     Set<Path> locations = new LinkedHashSet<>();
     for (String name : REQUIRED) {
       Path location = locationOf(name);
@@ -52,7 +62,7 @@ final class WorkerRuntimeFiles {
         locations.add(location);
       }
     }
-    return of(List.copyOf(locations));
+    return List.copyOf(locations);
   }
 
   /** A runtime made of these jars and class directories. */
