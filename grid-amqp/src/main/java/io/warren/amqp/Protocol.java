@@ -1,6 +1,7 @@
 package io.warren.amqp;
 
 import io.warren.grid.ServiceId;
+import io.warren.grid.WireFormat;
 
 /**
  * Names and headers of Warren's AMQP 0-9-1 protocol, shared by clients and workers. The full
@@ -60,7 +61,8 @@ public final class Protocol {
 
   public static final String STATUS_OK = "ok";
   public static final String STATUS_ERROR = "error";
-  public static final String JSON = "application/json";
+  /** The content type of protocol messages and error replies: the one place it is spelled is {@link WireFormat}. */
+  public static final String JSON = WireFormat.JSON.contentType();
 
   private static final String SERVICE_PREFIX = "warren.service.";
   private static final String INSTANCE_PREFIX = "warren.instance.";

@@ -5,9 +5,11 @@ import io.warren.grid.BadRequestException;
 import io.warren.grid.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Type;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -58,7 +60,7 @@ public final class Codec {
    * Reads one element of an argument array from a parser that goes on after it, so the trailing-token
    * check is off here; {@link #decodeArguments} checks the end of the array and of the input itself.
    */
-  private final ObjectReader elementReader;
+  private final ObjectReader untypedElementReader;
   private final Map<Type, ObjectReader> elementReaders = new ConcurrentHashMap<>();
   private final Map<Type, ObjectReader> valueReaders = new ConcurrentHashMap<>();
   private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
@@ -66,7 +68,7 @@ public final class Codec {
   private Codec(WireFormat format, ObjectMapper mapper) {
     this.format = format;
     this.mapper = mapper;
-    this.elementReader = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.untypedElementReader = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /** The same rules for every format: see the class comment. */
@@ -105,8 +107,8 @@ public final class Codec {
       return JSON;
     }
     return WireFormat.ofContentType(contentType).map(Codec::of).orElseThrow(() -> new BadRequestException(
-        "content type " + contentType + " is not one Warren reads (" + WireFormat.JSON.contentType() + ", "
-            + WireFormat.CBOR.contentType() + ")"));
+        "content type " + contentType + " is not one Warren reads (" + Arrays.stream(WireFormat.values())
+            .map(WireFormat::contentType).collect(Collectors.joining(", ")) + ")"));
   }
 
   /** The format this codec writes and reads. */
@@ -155,7 +157,7 @@ public final class Codec {
     try (JsonParser parser = mapper.createParser(body)) {
       if (parser.nextToken() == JsonToken.START_ARRAY) {
         for (; index < args.length && parser.nextToken() != JsonToken.END_ARRAY; index++) {
-          args[index] = elementReaders.computeIfAbsent(types.get(index), t -> elementReader.forType(javaType(t))).readValue(parser);
+          args[index] = elementReader(types.get(index)).readValue(parser);
         }
         if (index == args.length && parser.nextToken() == JsonToken.END_ARRAY && parser.nextToken() == null) {
           return args;
@@ -200,7 +202,7 @@ public final class Codec {
   /** Reads a result as the method's declared result type. */
   public Object decodeResult(MethodContract method, byte[] body) {
     try {
-      return valueReaders.computeIfAbsent(method.resultType(), t -> mapper.readerFor(javaType(t))).readValue(body);
+      return valueReader(method.resultType()).readValue(body);
     } catch (JacksonException e) {
       throw new BadRequestException(method.displayName() + ": cannot decode the result: " + e.getOriginalMessage(), e);
     }
@@ -223,6 +225,14 @@ public final class Codec {
     } catch (JacksonException e) {
       throw new BadRequestException(type.getName() + ": cannot build an instance from its state: " + e.getOriginalMessage(), e);
     }
+  }
+
+  private ObjectReader elementReader(Type type) {
+    return elementReaders.computeIfAbsent(type, t -> untypedElementReader.forType(javaType(t)));
+  }
+
+  private ObjectReader valueReader(Type type) {
+    return valueReaders.computeIfAbsent(type, t -> mapper.readerFor(javaType(t)));
   }
 
   private ObjectWriter writer(Type type) {
