@@ -13,11 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * A private OpenSSH server from the machine's installed {@code sshd} (Debian's
@@ -118,10 +116,10 @@ public final class PrivateSshd implements AutoCloseable {
           .redirectOutput(dir.resolve("sshd.log").toFile())
           .start();
     } catch (IOException e) {
-      deleteTree(dir); // nothing ran yet: no log worth keeping
+      TempTrees.delete(dir); // nothing ran yet: no log worth keeping
       throw new UncheckedIOException("cannot start " + SSHD, e);
     } catch (RuntimeException e) {
-      deleteTree(dir);
+      TempTrees.delete(dir);
       throw e;
     }
     Thread stopAtExit = new Thread(() -> Exec.killTree(process), "warren-sshd-stop-at-exit");
@@ -270,21 +268,11 @@ public final class PrivateSshd implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    deleteTree(dir);
+    TempTrees.delete(dir);
   }
 
   @Override
   public String toString() {
     return "PrivateSshd[" + user + "@" + ADDRESS + ":" + port + ", " + dir + "]";
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
-    }
   }
 }

@@ -9,10 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
@@ -160,7 +158,7 @@ public final class SshHostContainer implements AutoCloseable {
       try {
         Containers.remove(container);
       } finally {
-        deleteTree(keyDir);
+        TempTrees.delete(keyDir);
       }
     }
   }
@@ -168,16 +166,6 @@ public final class SshHostContainer implements AutoCloseable {
   @Override
   public String toString() {
     return "SshHostContainer[" + USER + "@" + address + ":" + port + ", " + containerId() + "]";
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
   }
 
   /** Configures and starts a host. Not thread-safe; {@link #start()} may be called more than once. */
@@ -260,7 +248,7 @@ public final class SshHostContainer implements AutoCloseable {
         return new SshHostContainer(this, keyDir, hostKey, userKey, container);
       } catch (RuntimeException e) {
         try {
-          deleteTree(keyDir);
+          TempTrees.delete(keyDir);
         } catch (UncheckedIOException deleteFailure) {
           e.addSuppressed(deleteFailure);
         }
