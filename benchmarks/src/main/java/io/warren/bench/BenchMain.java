@@ -277,11 +277,12 @@ public final class BenchMain {
         // 3. Acquire + release cycles.
         if (only.contains("acquire")) {
           ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
-          add(harness.sync("acquire+release", "warren acquire+close", "-", 1, 1, workers, () -> {
-            try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
-              lease.instance();
-            }
-          }));
+          addAll(harness.compare(List.of(Harness.Contender.sync("acquire+release", "warren acquire+close", "-", 1, 1,
+              workers, () -> {
+                try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
+                  lease.instance();
+                }
+              }))));
           grid.terminate(id);
         }
 

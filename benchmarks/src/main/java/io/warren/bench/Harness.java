@@ -39,16 +39,6 @@ final class Harness {
   /** One measured run, before taking medians. */
   record Run(double rate, double p50, double p99, double client, double worker, double broker) {}
 
-  Result sync(String section, String name, String payload, int instances, int prefetch, long[] serverPids, SyncCall call)
-      throws Exception {
-    timedSync(call, warmupSeconds, serverPids);
-    Run[] results = new Run[runs];
-    for (int i = 0; i < runs; i++) {
-      results[i] = timedSync(call, seconds, serverPids);
-    }
-    return result(section, name, payload, instances, prefetch, 1, results);
-  }
-
   /** One contender of a side-by-side comparison: what it is and how to make one call (sync or async). */
   record Contender(String section, String name, String payload, int instances, int prefetch, int window,
       long[] serverPids, SyncCall sync, AsyncCall async) {
