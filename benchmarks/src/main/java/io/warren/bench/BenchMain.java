@@ -48,6 +48,12 @@ public final class BenchMain {
       java.util.Set.of("shipping", "codec", "sync", "pipelined", "acquire", "memory");
   private static final java.util.Set<String> BROKER_SECTIONS = java.util.Set.of("sync", "pipelined", "acquire", "memory");
   private static final int WINDOW = 64;
+  /**
+   * Spring AMQP RPC, both halves Spring: the client template against {@link SpringServer}'s listener
+   * container. The rows named {@code ... / raw server} are the same client against the raw server.
+   */
+  private static final String SPRING_SYNC = "spring RabbitTemplate";
+  private static final String SPRING_ASYNC = "spring AsyncRabbitTemplate";
   private static final int HIGH_PREFETCH = 20;
   private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
 
@@ -171,7 +177,7 @@ public final class BenchMain {
       factory.setPassword(broker.password());
       Path logs = Files.createTempDirectory("warren-bench-");
       try (RawClient raw = new RawClient(factory);
-          RawServerProcess server = new RawServerProcess(broker.uri(), broker.username(), broker.password(),
+          BaselineServerProcess server = new BaselineServerProcess(broker.uri(), broker.username(), broker.password(),
               logs.resolve("raw-server.log"));
           SpringClients spring = new SpringClients(broker.uri(), broker.username(), broker.password(), raw);
           RmiEchoServer rmi = new RmiEchoServer();
@@ -214,7 +220,8 @@ public final class BenchMain {
           ServiceId stateless = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
           ServiceId forJsonLease = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
           ServiceId forCborLease = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
-          server.serve("bench.sync", 1, 1);
+          server.serveRaw("bench.sync", 1, 1);
+          server.serveSpring("bench.sync.spring", 1, 1);
           RmiEcho stub = rmi.stub();
           try (Lease<Echo> jsonLease = grid.acquire(forJsonLease, Echo.class, Duration.ofSeconds(30));
               Lease<Echo> cborLease = cbor.acquire(forCborLease, Echo.class, Duration.ofSeconds(30))) {
@@ -231,7 +238,9 @@ public final class BenchMain {
                     () -> leasedCbor.echo(payload)),
                 Harness.Contender.sync("sync", "raw amqp-client", label, 1, 1, rawPid,
                     () -> raw.call("bench.sync", payload).get()),
-                Harness.Contender.sync("sync", "spring RabbitTemplate", label, 1, 1, rawPid,
+                Harness.Contender.sync("sync", SPRING_SYNC, label, 1, 1, rawPid,
+                    () -> spring.call("bench.sync.spring", payload)),
+                Harness.Contender.sync("sync", SPRING_SYNC + " / raw server", label, 1, 1, rawPid,
                     () -> spring.call("bench.sync", payload)),
                 Harness.Contender.sync("sync", "java RMI (loopback)", label, 1, 0, new long[0],
                     () -> stub.echo(payload)))));
@@ -240,6 +249,7 @@ public final class BenchMain {
             grid.terminate(id);
           }
           server.stop("bench.sync");
+          server.stop("bench.sync.spring");
         }
 
         // 2. Pipelined async calls, window 64.
@@ -256,7 +266,9 @@ public final class BenchMain {
               Grid g = prefetch == 1 ? grid : gridHigh;
               ServiceId id = g.publish(new EchoService(), PublishOptions.defaults().instances(n));
               String queue = "bench.pipe." + n + "." + prefetch;
-              server.serve(queue, prefetch, n);
+              String springQueue = queue + ".spring";
+              server.serveRaw(queue, prefetch, n);
+              server.serveSpring(springQueue, prefetch, n);
               Echo any = g.proxy(id, Echo.class);
               Echo anyCbor = cbor.proxy(id, Echo.class);
               addAll(harness.compare(List.of(
@@ -266,10 +278,13 @@ public final class BenchMain {
                       () -> Grid.async(anyCbor, e -> e.echo(payload))),
                   Harness.Contender.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
                       () -> raw.call(queue, payload)),
-                  Harness.Contender.async("pipelined", "spring AsyncRabbitTemplate", label, n, prefetch, WINDOW, rawPid,
-                      () -> spring.callAsync(queue, payload)))));
+                  Harness.Contender.async("pipelined", SPRING_ASYNC, label, n, prefetch, WINDOW, rawPid,
+                      () -> spring.callAsync(springQueue, payload)),
+                  Harness.Contender.async("pipelined", SPRING_ASYNC + " / raw server", label, n, prefetch, WINDOW,
+                      rawPid, () -> spring.callAsync(queue, payload)))));
               g.terminate(id);
               server.stop(queue);
+              server.stop(springQueue);
             }
           }
         }
@@ -334,11 +349,12 @@ public final class BenchMain {
    * left C2 compiling for the first tens of seconds: 22 of the client's 71 us per call in the first
    * 20 s, 4 in the next 60 s). Not measured.
    */
-  private static void warmUp(Grid grid, Grid cbor, RawClient raw, RawServerProcess server, SpringClients spring,
+  private static void warmUp(Grid grid, Grid cbor, RawClient raw, BaselineServerProcess server, SpringClients spring,
       int calls) throws Exception {
     log("JIT warm-up: " + calls + " pipelined and " + calls / 10 + " sync calls per contender and payload");
     ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(2));
-    server.serve("bench.warmup", 1, 2);
+    server.serveRaw("bench.warmup", 1, 2);
+    server.serveSpring("bench.warmup.spring", 1, 2);
     for (byte[] payload : PAYLOADS.values()) {
       for (Grid client : List.of(grid, cbor)) {
         Echo any = client.proxy(id, Echo.class);
@@ -351,13 +367,16 @@ public final class BenchMain {
         }
       }
       Harness.pipelined(() -> raw.call("bench.warmup", payload), WINDOW, calls);
-      Harness.pipelined(() -> spring.callAsync("bench.warmup", payload), WINDOW, calls);
-      for (int i = 0; i < calls / 10; i++) {
-        raw.call("bench.warmup", payload).get();
-        spring.call("bench.warmup", payload);
+      for (String queue : List.of("bench.warmup", "bench.warmup.spring")) {
+        Harness.pipelined(() -> spring.callAsync(queue, payload), WINDOW, calls);
+        for (int i = 0; i < calls / 10; i++) {
+          raw.call(queue, payload).get();
+          spring.call(queue, payload);
+        }
       }
     }
     server.stop("bench.warmup");
+    server.stop("bench.warmup.spring");
     grid.terminate(id);
   }
 
@@ -391,7 +410,7 @@ public final class BenchMain {
         String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch()
             + (r.name().endsWith("CBOR") ? ", CBOR" : "");
         Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
-        Result spring = find("pipelined", "spring AsyncRabbitTemplate", r.payload(), r.instances(), r.prefetch());
+        Result spring = find("pipelined", SPRING_ASYNC, r.payload(), r.instances(), r.prefetch());
         if (raw != null) {
           checks.add(Check.atLeast("pipelined " + where + ": warren / raw", r.rate(), raw.rate(), 0.85));
         }
@@ -414,7 +433,7 @@ public final class BenchMain {
 
   private void add(Result result) {
     results.add(result);
-    log(String.format(Locale.ROOT, "%-16s %-28s %-5s inst %d pf %2d: %,9.0f calls/s  p50 %s us  p99 %s us",
+    log(String.format(Locale.ROOT, "%-16s %-36s %-5s inst %d pf %2d: %,9.0f calls/s  p50 %s us  p99 %s us",
         result.section(), result.name(), result.payload(), result.instances(), result.prefetch(), result.rate(),
         Table.number(result.p50Micros()), Table.number(result.p99Micros())));
   }

@@ -81,10 +81,13 @@ final class Report {
   private static final String METHOD = """
       - One RabbitMQ node (Debian `rabbitmq-server`, private node started by the harness), one client JVM
         (this harness), one Warren worker JVM (`LocalWorkers`, 4 slots: instances of a service share it,
-        as on one host) and one raw amqp-client echo server JVM (`RawServer`: a channel per consumer,
-        `basic.qos(prefetch)`, reply then ack — Warren's ack-after-reply). Everything shares the
+        as on one host) and one baseline echo server JVM (`BaselineServer`). It serves each raw queue with
+        amqp-client consumers (a channel per consumer, `basic.qos(prefetch)`, reply then ack — Warren's
+        ack-after-reply) and each Spring queue with a Spring AMQP `SimpleMessageListenerContainer` (Spring
+        Boot's default container; N concurrent consumers at the same prefetch, a `MessageListenerAdapter`
+        whose echo method's return value is the reply, ack after it: `SpringServer`). Everything shares the
         machine's cores.
-      - The Warren workers and the raw server run with the same JVM options (`ServerJvm.OPTIONS`: none,
+      - The Warren workers and the baseline server run with the same JVM options (`ServerJvm.OPTIONS`: none,
         the JVM's defaults, so C1+C2 tiered JIT, G1 and the default heap on both sides), set through
         `LocalWorkers.Builder.jvmOptions`; `LocalWorkers`' own default (`-XX:TieredStopAtLevel=1`, C1
         only, for quick test start-up) is not used here.
@@ -95,23 +98,24 @@ final class Report {
         as they are.
       - JIT warm-up before any case (`BenchMain.warmUp`, not measured): 20,000 pipelined and 2,000 sync
         calls of every contender and payload (Warren JSON and CBOR, stateless and leased, raw, Spring),
-        so that no case pays for the client's, the workers' or the raw server's C2 compilation.
+        so that no case pays for the client's, the workers' or the baseline server's C2 compilation.
       - Each case: a 2 s warm-up run, then 3 timed runs of 2 s; every figure is the median of the 3. The
         contenders of one table group (same section, payload, instances and prefetch) take their timed runs
         in turn (run 1 of each, then run 2 of each, ...), so that a slow stretch of the shared machine falls
         on all of them.
       - sync: one thread, one call at a time; p50/p99 of each call's wall time. Raw: exclusive server-named
         reply queue, correlation ids. Spring: `RabbitTemplate.convertSendAndReceive` with its default direct
-        reply-to. RMI: `UnicastRemoteObject` on loopback in the client JVM (no broker; its server CPU is in
-        the client column).
+        reply-to, against the Spring listener (Spring AMQP RPC, both halves Spring: the target's baseline)
+        and, in the row marked `/ raw server`, against the raw consumers. RMI: `UnicastRemoteObject` on
+        loopback in the client JVM (no broker; its server CPU is in the client column).
       - pipelined: one issuing thread, at most 64 calls in flight (a semaphore), N instances/consumers at the
         given prefetch. Warren: `Grid.async(proxy, e -> e.echo(payload))`; prefetch 20 is a second `Grid`
         built with `prefetch(20)` on the same workers. Raw: the same client as above, pipelined. Spring:
-        `AsyncRabbitTemplate` with a reply-queue listener container, against the raw server.
-      - codec: `CodecBench`, in the harness's JVM without a broker (see its table).
+        `AsyncRabbitTemplate` with a reply-queue listener container, against the Spring listener and (`/ raw
+        server`) against the raw consumers.
       - codec: `CodecBench`, in the harness's JVM without a broker (see its table).
       - CPU per call: utime+stime deltas from `/proc/<pid>/stat` of the client JVM, the serving JVM (the Warren
-        worker, or the raw server) and the broker's `beam.smp`, divided by the calls of the run.
+        worker, or the baseline server) and the broker's `beam.smp`, divided by the calls of the run.
         Clock-tick resolution (10 ms) makes small figures coarse.
       - shipping: the harness starts a private OpenSSH server (`PrivateSshd`: Debian's `sshd` on 127.0.0.1,
         a free port, its own host and login keys, strict host-key checking against its known_hosts) and
@@ -133,6 +137,10 @@ final class Report {
         thread hand-off on the worker (amqp-client consumer thread -> the instance's call thread, which
         then replies and acks itself; issue 5 removed two) and a callback executor on the client. The CPU
         columns show where the time goes.
+      - Spring's target baseline is Spring AMQP on both ends, as Warren's figures are Warren on both ends;
+        the `/ raw server` rows show Spring's client alone. Its listener container hands each delivery from
+        amqp-client's thread to the container's consumer thread, which converts the message, calls the
+        method and publishes the reply.
       - With 2 cores, 4 processes compete (broker, client, 2 workers): more instances add contention, not
         cores; pipelined throughput is bounded by total CPU per call.
       - Prefetch 1 (Warren's default, the fairest) costs a broker round trip per call per instance; compare

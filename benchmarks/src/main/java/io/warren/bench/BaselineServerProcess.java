@@ -12,18 +12,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Starts and drives a {@link RawServer} JVM with this JVM's class path. */
-final class RawServerProcess implements AutoCloseable {
+/** Starts and drives a {@link BaselineServer} JVM with this JVM's class path. */
+final class BaselineServerProcess implements AutoCloseable {
   private final Process process;
   private final Writer commands;
   private final BufferedReader answers;
 
-  RawServerProcess(URI broker, String username, String password, Path log) throws IOException {
+  BaselineServerProcess(URI broker, String username, String password, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(ServerJvm.OPTIONS); // the same options as Warren's workers
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RawServer.class.getName()));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
     builder.environment().put("BENCH_URI", broker.toString());
     builder.environment().put("BENCH_USER", username);
@@ -37,8 +37,14 @@ final class RawServerProcess implements AutoCloseable {
     return process.pid();
   }
 
-  void serve(String queue, int prefetch, int consumers) throws IOException {
-    command("serve " + queue + " " + prefetch + " " + consumers, "ready");
+  /** Raw amqp-client consumers on {@code queue} (declared by the server). */
+  void serveRaw(String queue, int prefetch, int consumers) throws IOException {
+    command("serve raw " + queue + " " + prefetch + " " + consumers, "ready");
+  }
+
+  /** A Spring AMQP listener container on {@code queue} (declared by the server). */
+  void serveSpring(String queue, int prefetch, int consumers) throws IOException {
+    command("serve spring " + queue + " " + prefetch + " " + consumers, "ready");
   }
 
   void stop(String queue) throws IOException {
