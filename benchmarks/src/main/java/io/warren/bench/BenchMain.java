@@ -53,6 +53,9 @@ public final class BenchMain {
    * container. The rows named {@code ... / raw server} are the same client against the raw server.
    */
   private static final String SPRING_SYNC = "spring RabbitTemplate";
+  /** Calls per chunk in the chunked rows ({@code Grid.asyncChunk}): the window holds 64 / 16 = 4 chunks. */
+  private static final int CHUNK = 16;
+  private static final String CHUNKED = "warren chunks of " + CHUNK;
   private static final String SPRING_ASYNC = "spring AsyncRabbitTemplate";
   private static final int HIGH_PREFETCH = 20;
   private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
@@ -271,11 +274,15 @@ public final class BenchMain {
               server.serveSpring(springQueue, prefetch, n);
               Echo any = g.proxy(id, Echo.class);
               Echo anyCbor = cbor.proxy(id, Echo.class);
+              List<byte[]> chunkItems = java.util.Collections.nCopies(CHUNK, payload);
               addAll(harness.compare(List.of(
                   Harness.Contender.async("pipelined", "warren stateless", label, n, prefetch, WINDOW, workers,
                       () -> Grid.async(any, e -> e.echo(payload))),
                   Harness.Contender.async("pipelined", "warren stateless CBOR", label, n, prefetch, WINDOW, workers,
                       () -> Grid.async(anyCbor, e -> e.echo(payload))),
+                  Harness.Contender.chunked("pipelined", CHUNKED, label, n, prefetch, WINDOW, CHUNK, workers,
+                      () -> CompletableFuture.allOf(Grid.asyncChunk(any, chunkItems, Echo::echo)
+                          .toArray(CompletableFuture[]::new))),
                   Harness.Contender.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
                       () -> raw.call(queue, payload)),
                   Harness.Contender.async("pipelined", SPRING_ASYNC, label, n, prefetch, WINDOW, rawPid,
@@ -359,6 +366,9 @@ public final class BenchMain {
       for (Grid client : List.of(grid, cbor)) {
         Echo any = client.proxy(id, Echo.class);
         Harness.pipelined(() -> Grid.async(any, e -> e.echo(payload)), WINDOW, calls);
+        List<byte[]> chunk = java.util.Collections.nCopies(CHUNK, payload);
+        Harness.pipelined(() -> CompletableFuture.allOf(Grid.asyncChunk(any, chunk, Echo::echo)
+            .toArray(CompletableFuture[]::new)), WINDOW / CHUNK, calls / CHUNK);
         try (Lease<Echo> lease = client.acquire(id, Echo.class, Duration.ofSeconds(30))) {
           for (int i = 0; i < calls / 10; i++) {
             lease.service().echo(payload);
@@ -406,9 +416,9 @@ public final class BenchMain {
       }
     }
     for (Result r : results) {
-      if (r.section().equals("pipelined") && r.name().startsWith("warren stateless")) {
+      if (r.section().equals("pipelined") && r.name().startsWith("warren")) {
         String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch()
-            + (r.name().endsWith("CBOR") ? ", CBOR" : "");
+            + (r.name().endsWith("CBOR") ? ", CBOR" : "") + (r.name().equals(CHUNKED) ? ", " + CHUNKED : "");
         Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
         Result spring = find("pipelined", SPRING_ASYNC, r.payload(), r.instances(), r.prefetch());
         if (raw != null) {

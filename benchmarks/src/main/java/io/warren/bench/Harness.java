@@ -39,17 +39,29 @@ final class Harness {
   /** One measured run, before taking medians. */
   record Run(double rate, double p50, double p99, double client, double worker, double broker) {}
 
-  /** One contender of a side-by-side comparison: what it is and how to make one call (sync or async). */
+  /**
+   * One contender of a side-by-side comparison: what it is and how to make one call (sync or async).
+   * An async start may make {@code callsPerStart} calls at once (a chunk); the window counts calls.
+   */
   record Contender(String section, String name, String payload, int instances, int prefetch, int window,
-      long[] serverPids, SyncCall sync, AsyncCall async) {
+      long[] serverPids, SyncCall sync, AsyncCall async, int callsPerStart) {
     static Contender sync(String section, String name, String payload, int instances, int prefetch, long[] serverPids,
         SyncCall call) {
-      return new Contender(section, name, payload, instances, prefetch, 1, serverPids, call, null);
+      return new Contender(section, name, payload, instances, prefetch, 1, serverPids, call, null, 1);
     }
 
     static Contender async(String section, String name, String payload, int instances, int prefetch, int window,
         long[] serverPids, AsyncCall call) {
-      return new Contender(section, name, payload, instances, prefetch, window, serverPids, null, call);
+      return new Contender(section, name, payload, instances, prefetch, window, serverPids, null, call, 1);
+    }
+
+    /** Each start makes {@code chunk} calls; at most {@code window / chunk} starts are outstanding. */
+    static Contender chunked(String section, String name, String payload, int instances, int prefetch, int window,
+        int chunk, long[] serverPids, AsyncCall call) {
+      if (window % chunk != 0) {
+        throw new IllegalArgumentException("the window (" + window + ") must hold whole chunks of " + chunk);
+      }
+      return new Contender(section, name, payload, instances, prefetch, window, serverPids, null, call, chunk);
     }
   }
 
@@ -79,7 +91,7 @@ final class Harness {
   private Run timed(Contender c, double duration) throws Exception {
     return c.sync() != null
         ? timedSync(c.sync(), duration, c.serverPids())
-        : timedAsync(c.async(), c.window(), duration, c.serverPids());
+        : timedAsync(c.async(), c.window() / c.callsPerStart(), c.callsPerStart(), duration, c.serverPids());
   }
 
   private Run timedSync(SyncCall call, double duration, long[] serverPids) throws Exception {
@@ -97,7 +109,8 @@ final class Harness {
     return run(latencies.size(), now - start, before, serverPids, latencies);
   }
 
-  private Run timedAsync(AsyncCall call, int window, double duration, long[] serverPids) throws Exception {
+  private Run timedAsync(AsyncCall call, int window, int callsPerStart, double duration, long[] serverPids)
+      throws Exception {
     Semaphore permits = new Semaphore(window);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long[] before = cpu(serverPids);
@@ -120,7 +133,7 @@ final class Harness {
     if (failure.get() != null) {
       throw new IllegalStateException("a call failed: " + failure.get(), failure.get());
     }
-    return run(issued, elapsed, before, serverPids, null);
+    return run(issued * callsPerStart, elapsed, before, serverPids, null);
   }
 
   /** Issues exactly {@code count} pipelined calls (for the memory benchmark). */

@@ -147,10 +147,13 @@ final class AmqpGridBackend implements GridBackend {
     ServiceId service = target.service();
     String queue;
     String workerId = null;
-    Map<String, Object> headers = new HashMap<>(4);
+    Map<String, Object> headers = new HashMap<>(8);
     headers.put(Protocol.H_INTERFACE, invocation.interfaceName());
     headers.put(Protocol.H_METHOD, invocation.signature());
     headers.put(Protocol.H_DEADLINE, System.currentTimeMillis() + invocation.timeout().toMillis());
+    if (invocation.chunk() > 0) {
+      headers.put(Protocol.H_CHUNK, invocation.chunk());
+    }
     if (target instanceof CallTarget.Leased leased) {
       LeaseGrant grant = leased.lease();
       queue = Protocol.instanceQueue(service, grant.instance());

@@ -39,6 +39,8 @@ public final class Protocol {
   public static final String H_LEASE_TTL = "warren-lease-ttl";
   /** Header on dead-lettered calls: why the call was set aside. */
   public static final String H_DEAD_REASON = "warren-dead-reason";
+  /** Header on calls that are chunks: the number of calls the message carries (absent: one plain call). */
+  public static final String H_CHUNK = "warren-chunk";
   /** Header on cancel broadcasts: the cancelled call's id. */
   public static final String H_CALL_ID = "warren-call-id";
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.warren.grid.internal.AsyncCapture;
 import io.warren.grid.internal.BoundedMap;
+import io.warren.grid.internal.ChunkedCalls;
 import io.warren.grid.internal.CallEncoding;
 import io.warren.grid.internal.Futures;
 import io.warren.grid.internal.ServiceProxy;
@@ -223,6 +224,29 @@ public final class Grid implements AutoCloseable {
     });
   }
 
+  /**
+   * Calls {@code call(proxy, item)} for every item in one message, a chunk: one instance runs the
+   * calls one after another, in order, and sends their results back together, so the broker handles
+   * one request and one reply instead of one of each per call. Each item gets its own future, with
+   * its own value or error. Use it for many short calls; the calls of a chunk do not spread over
+   * instances, and the proxy's timeout covers the whole chunk.
+   *
+   * <pre>{@code
+   * List<CompletableFuture<Double>> energies = Grid.asyncChunk(any, temperatures, (s, t) -> s.energy(t));
+   * }</pre>
+   *
+   * <p>Each lambda must make exactly one call on {@code proxy}. Consecutive items that call the
+   * same method share a chunk; a lambda calling another method starts a new one. Cancelling every
+   * future of a chunk cancels the chunk.
+   *
+   * @throws IllegalArgumentException if a lambda does not make exactly one proxy call (nothing is sent)
+   */
+  public static <T, A, R> List<CompletableFuture<R>> asyncChunk(
+      T proxy, List<A> items, BiFunction<? super T, ? super A, ? extends R> call) {
+    requireNonNull(proxy, "proxy == null");
+    return ChunkedCalls.send(proxy, List.copyOf(items), call);
+  }
+
   /** Makes the same call on every instance of {@code service} (leased or not), one future each. */
   public <T, R> List<CompletableFuture<R>> broadcast(ServiceId service, Class<T> type, Function<? super T, ? extends R> call) {
     List<CompletableFuture<R>> results = new ArrayList<>();
@@ -272,6 +296,18 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
+   * Like {@link #map(Object, List, int, BiFunction)}, with the items sent {@code chunkSize} to a
+   * message ({@link #asyncChunk}) and at most {@code maxInFlight} chunks outstanding: for long lists
+   * of short calls, where one message per call would make the broker the bottleneck (the chunksize
+   * of Python's {@code Pool.map}).
+   */
+  public static <T, A, R> CompletableFuture<List<Outcome<R>>> map(
+      T proxy, List<A> items, int maxInFlight, int chunkSize, BiFunction<? super T, ? super A, ? extends R> call) {
+    requireNonNull(proxy, "proxy == null");
+    return gather(ChunkedCalls.map(proxy, items, chunkSize, maxInFlight, call));
+  }
+
+  /**
    * Tracks {@code calls} (one per item, labelled for people) as a {@link Job}, recorded in the
    * grid's {@link Builder#journal journal} if it has one.
    */
@@ -299,22 +335,14 @@ public final class Grid implements AutoCloseable {
 
   /** {@link #map} as a tracked job; items are labelled with the item itself. */
   public <T, A, R> Job<R> mapJob(T proxy, List<A> items, int maxInFlight, BiFunction<? super T, ? super A, ? extends R> call) {
-    List<CompletableFuture<R>> calls = new ArrayList<>();
-    for (int i = 0; i < items.size(); i++) {
-      calls.add(new CompletableFuture<>());
-    }
-    List<Integer> indices = java.util.stream.IntStream.range(0, items.size()).boxed().toList();
-    BoundedMap.run(indices, maxInFlight, i -> {
-      CompletableFuture<R> started = async(proxy, p -> call.apply(p, items.get(i)));
-      started.whenComplete((value, failure) -> {
-        if (failure == null) {
-          calls.get(i).complete(value);
-        } else {
-          calls.get(i).completeExceptionally(failure);
-        }
-      });
-      return started;
-    });
+    return mapJob(proxy, items, maxInFlight, 1, call);
+  }
+
+  /** {@link #map(Object, List, int, int, BiFunction)} (chunks of {@code chunkSize}) as a tracked job. */
+  public <T, A, R> Job<R> mapJob(
+      T proxy, List<A> items, int maxInFlight, int chunkSize, BiFunction<? super T, ? super A, ? extends R> call) {
+    requireNonNull(proxy, "proxy == null");
+    List<CompletableFuture<R>> calls = ChunkedCalls.map(proxy, items, chunkSize, maxInFlight, call);
     return track("map", items.stream().map(String::valueOf).toList(), calls);
   }
 

@@ -428,6 +428,107 @@ abstract class AbstractGridIT {
   }
 
   @Test
+  void aChunkRunsItsCallsInOrderOnOneInstanceEachWithItsOwnOutcome() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+    Tally any = grid.proxy(id, Tally.class);
+    List<Tally.Hit> hits = join(Grid.asyncChunk(any, IntStream.range(0, 20).boxed().toList(), Tally::hit));
+    assertEquals(IntStream.range(0, 20).mapToObj(i -> 2L * i).toList(), hits.stream().map(Tally.Hit::doubled).toList());
+    assertEquals(1, hits.stream().map(Tally.Hit::token).distinct().count(), "one instance ran the chunk: " + hits);
+
+    try (Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT)) {
+      // Item 3 throws (a negative sleep); the calls after it still run, in order.
+      List<CompletableFuture<String>> appended = Grid.asyncChunk(lease.service(), List.of(1, 2, 3, 4, 5),
+          (t, v) -> t.appendSlowly(v, v == 3 ? -1 : 0));
+      RemoteException thrown = assertInstanceOf(RemoteException.class,
+          assertThrows(ExecutionException.class, () -> appended.get(2).get(WAIT.toSeconds(), TimeUnit.SECONDS)).getCause());
+      assertEquals(IllegalArgumentException.class.getName(), thrown.remoteClassName());
+      String token = lease.service().token();
+      for (int i : new int[] {0, 1, 3, 4}) {
+        assertEquals(token, appended.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+      }
+      assertEquals(List.of(1, 2, 4, 5), lease.service().log());
+
+      // A lambda that calls another method starts another chunk; the order across chunks holds.
+      List<CompletableFuture<String>> mixed = Grid.asyncChunk(lease.service(), List.of(6, 7, 8, 9),
+          (t, v) -> v == 8 ? t.boom("eight") : t.appendSlowly(v, 0));
+      assertEquals("eight", assertInstanceOf(RemoteException.class,
+          assertThrows(ExecutionException.class, () -> mixed.get(2).get(WAIT.toSeconds(), TimeUnit.SECONDS)).getCause())
+          .remoteMessage());
+      join(List.of(mixed.get(0), mixed.get(1), mixed.get(3)));
+      assertEquals(List.of(1, 2, 4, 5, 6, 7, 9), lease.service().log());
+    }
+    assertThrows(IllegalArgumentException.class, () -> Grid.asyncChunk(any, List.of(1, 2), (t, v) -> t.get() + t.get()),
+        "one call per chunk lambda");
+    grid.terminate(id);
+  }
+
+  @Test
+  void chunkedMapsAndJobsGiveEveryItemItsOutcome() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(4));
+    Tally any = grid.proxy(id, Tally.class);
+    List<Integer> inputs = IntStream.range(0, 1000).boxed().toList();
+    List<Outcome<Tally.Hit>> outcomes = Grid.map(any, inputs, 4, 50, Tally::hit).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(inputs.stream().map(i -> 2L * i).toList(), outcomes.stream().map(o -> o.value().doubled()).toList());
+    assertTrue(outcomes.stream().map(o -> o.value().token()).distinct().count() >= 2,
+        "20 chunks spread over the instances");
+
+    io.warren.grid.Job<String> job = grid.mapJob(any, List.of(1, 2, 3, 4, 5, 6, 7), 2, 3,
+        (t, v) -> t.appendSlowly(v, v == 5 ? -1 : 0));
+    List<Outcome<String>> ended = job.done().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(List.of(true, true, true, true, false, true, true), ended.stream().map(Outcome::isSuccess).toList());
+    assertEquals(io.warren.grid.JobStatus.FAILED, job.status());
+
+    try (Grid cbor = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+        .wireFormat(WireFormat.CBOR).callTimeout(WAIT).build()) {
+      List<Tally.Hit> hits = join(Grid.asyncChunk(cbor.proxy(id, Tally.class), List.of(5, 6, 7), Tally::hit));
+      assertEquals(List.of(10L, 12L, 14L), hits.stream().map(Tally.Hit::doubled).toList(), "chunks in CBOR");
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void cancellingEveryCallOfARunningChunkInterruptsIt() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Tally tally = grid.proxy(id, Tally.class);
+    List<CompletableFuture<String>> waiting = Grid.asyncChunk(tally, List.of(60_000, 60_000), Tally::waitFor);
+    Thread.sleep(500); // the first call is running now
+    assertTrue(waiting.get(0).cancel(true));
+    assertFalse(waiting.get(1).isDone(), "one call cancelled of two: the chunk goes on");
+    assertTrue(waiting.get(1).cancel(true));
+    assertEquals(List.of(-1), Grid.async(tally, Tally::log).get(WAIT.toSeconds(), TimeUnit.SECONDS),
+        "the running call saw the interrupt and the chunk stopped");
+    grid.terminate(id);
+  }
+
+  @Test
+  void badChunksGetATypedErrorAndTheWorkerKeepsServing() throws Exception {
+    ServiceId id = grid.publish(new TallyService(21), PublishOptions.defaults().instances(1));
+    String queue = "warren.service." + id.value();
+    long future = System.currentTimeMillis() + 60_000;
+    Tally proxy = grid.proxy(id, Tally.class);
+    record Case(String what, Object chunk, String body, String message) {}
+    List<Case> cases = List.of(
+        new Case("fewer calls than announced", 3, "[[1],[2]]", "announces 3 calls and holds 2"),
+        new Case("more calls than announced", 1, "[[1],[2]]", "announces 1 calls and holds 2"),
+        new Case("an item of the wrong type", 2, "[[1],[\"two\"]]", "chunk item 1"),
+        new Case("not an array of arrays", 2, "[1,2]", "chunk item 0"),
+        new Case("a negative count", -2, "[[1],[2]]", "warren-chunk"),
+        new Case("more calls than bytes", 1_000_000, "[[1],[2]]", "warren-chunk"));
+    try (RawAmqpClient raw = new RawAmqpClient(broker)) {
+      for (Case c : cases) {
+        Map<String, Object> headers = Map.of("warren-interface", Tally.class.getName(), "warren-method", "hit(int)",
+            "warren-deadline", future, "warren-chunk", c.chunk());
+        RawAmqpClient.Received reply = raw.call(queue, headers, c.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("error", reply.header("warren-status"), c.what() + ": " + reply.body());
+        assertTrue(reply.body().contains("\"code\":\"BAD_REQUEST\"") && reply.body().contains(c.message()),
+            c.what() + ": " + reply.body());
+        assertEquals(21, proxy.get(), "still serving after " + c.what());
+      }
+    }
+    grid.terminate(id);
+  }
+
+  @Test
   void gatherReportsEverySuccessAndEveryFailure() throws Exception {
     ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(4));
     Tally tally = grid.proxy(id, Tally.class);

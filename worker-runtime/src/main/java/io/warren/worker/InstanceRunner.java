@@ -381,7 +381,13 @@ final class InstanceRunner {
       refuse(in, ErrorCode.BAD_REQUEST, "a call needs the headers " + Protocol.H_INTERFACE + " and " + Protocol.H_METHOD);
       return;
     }
-    ServiceObject.Prepared prepared = target.prepare(interfaceName, method, props.getContentType(), in.body());
+    long chunk = Messages.longHeader(props, Protocol.H_CHUNK, 0);
+    if (chunk < 0 || chunk > in.body().length) { // every call of a chunk takes at least one byte
+      refuse(in, ErrorCode.BAD_REQUEST, "header " + Protocol.H_CHUNK + " must count the calls of the chunk, was "
+          + Messages.header(props, Protocol.H_CHUNK));
+      return;
+    }
+    ServiceObject.Prepared prepared = target.prepare(interfaceName, method, props.getContentType(), in.body(), (int) chunk);
     if (prepared.error() != null) {
       Messages.replyError(own, props, prepared.error());
       ack(in);

@@ -8,7 +8,9 @@ import io.warren.grid.spi.MethodContract;
 import io.warren.grid.spi.ServiceContract;
 import io.warren.grid.spi.WireError;
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,8 +34,11 @@ final class ServiceObject {
     }
   }
 
-  /** A call resolved and decoded, ready to run, with the codec of its format; or why it cannot run. */
-  record Prepared(MethodContract method, Object[] args, Codec codec, WireError error) {
+  /**
+   * A call resolved and decoded, ready to run, with the codec of its format; or why it cannot run.
+   * A chunk has the argument arrays of its calls in {@code chunk} and no {@code args}.
+   */
+  record Prepared(MethodContract method, Object[] args, List<Object[]> chunk, Codec codec, WireError error) {
     /** True for a method marked {@link NonIdempotent}. */
     boolean nonIdempotent() {
       return method != null && method.method().isAnnotationPresent(NonIdempotent.class);
@@ -62,6 +67,14 @@ final class ServiceObject {
    * result will be written in the same one).
    */
   Prepared prepare(String interfaceName, String signature, String contentType, byte[] arguments) {
+    return prepare(interfaceName, signature, contentType, arguments, 0);
+  }
+
+  /**
+   * Like {@link #prepare(String, String, String, byte[])} for a chunk of {@code chunk} calls of the
+   * method (0: a single call).
+   */
+  Prepared prepare(String interfaceName, String signature, String contentType, byte[] arguments, int chunk) {
     Class<?> contractType = interfaces.get(interfaceName);
     if (contractType == null) {
       return refused(ErrorCode.UNKNOWN_METHOD, target.getClass().getName() + " does not implement " + interfaceName);
@@ -72,7 +85,9 @@ final class ServiceObject {
         return refused(ErrorCode.UNKNOWN_METHOD, contractType.getSimpleName() + " has no method " + signature);
       }
       Codec codec = Codec.forContentType(contentType);
-      return new Prepared(method, codec.decodeArguments(method, arguments), codec, null);
+      return chunk == 0
+          ? new Prepared(method, codec.decodeArguments(method, arguments), null, codec, null)
+          : new Prepared(method, null, codec.decodeChunkArguments(method, arguments, chunk), codec, null);
     } catch (GridException e) {
       return refused(e.code(), e.getMessage());
     }
@@ -81,27 +96,55 @@ final class ServiceObject {
   /** Runs a prepared call to completion (for async methods, until their future completes). */
   Result run(Prepared call) {
     MethodContract method = call.method();
-    Object value;
-    try {
-      value = method.method().invoke(target, call.args());
-      if (method.async()) {
-        value = value == null ? null : ((CompletableFuture<?>) value).get();
-      }
-    } catch (InvocationTargetException e) {
-      return Result.failed(WireError.thrown(e.getCause()));
-    } catch (ExecutionException e) {
-      return Result.failed(WireError.thrown(e.getCause() != null ? e.getCause() : e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Result.failed(WireError.of(ErrorCode.CANCELLED, method.displayName() + " was interrupted"));
-    } catch (IllegalAccessException | IllegalArgumentException e) {
-      return Result.failed(WireError.of(ErrorCode.BAD_REQUEST, method.displayName() + ": " + e.getMessage()));
+    if (call.chunk() != null) {
+      return runChunk(call);
+    }
+    Codec.ItemResult outcome = invoke(method, call.args());
+    if (outcome.error() != null) {
+      return Result.failed(outcome.error());
     }
     try {
-      return Result.ok(call.codec().encodeResult(method, value));
+      return Result.ok(call.codec().encodeResult(method, outcome.value()));
     } catch (RuntimeException e) {
       return Result.failed(WireError.of(ErrorCode.BAD_REQUEST,
           method.displayName() + ": cannot encode the result: " + e.getMessage()));
+    }
+  }
+
+  /**
+   * Runs a chunk's calls in order, each with its own outcome (one call's exception does not stop the
+   * others), and writes their results as one body. A cancel (interrupt) stops the chunk.
+   */
+  private Result runChunk(Prepared call) {
+    MethodContract method = call.method();
+    List<Codec.ItemResult> outcomes = new ArrayList<>(call.chunk().size());
+    for (Object[] args : call.chunk()) {
+      outcomes.add(invoke(method, args));
+      if (Thread.currentThread().isInterrupted()) {
+        return Result.failed(WireError.of(ErrorCode.CANCELLED, "a chunk of " + call.chunk().size() + " calls of "
+            + method.displayName() + " was cancelled after " + outcomes.size()));
+      }
+    }
+    return Result.ok(call.codec().encodeChunkResults(method, outcomes));
+  }
+
+  /** Invokes the method on the service object: its value, or the error it ended with. */
+  private Codec.ItemResult invoke(MethodContract method, Object[] args) {
+    try {
+      Object value = method.method().invoke(target, args);
+      if (method.async()) {
+        value = value == null ? null : ((CompletableFuture<?>) value).get();
+      }
+      return Codec.ItemResult.ok(value);
+    } catch (InvocationTargetException e) {
+      return Codec.ItemResult.failed(WireError.thrown(e.getCause()));
+    } catch (ExecutionException e) {
+      return Codec.ItemResult.failed(WireError.thrown(e.getCause() != null ? e.getCause() : e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Codec.ItemResult.failed(WireError.of(ErrorCode.CANCELLED, method.displayName() + " was interrupted"));
+    } catch (IllegalAccessException | IllegalArgumentException e) {
+      return Codec.ItemResult.failed(WireError.of(ErrorCode.BAD_REQUEST, method.displayName() + ": " + e.getMessage()));
     }
   }
 
@@ -111,7 +154,7 @@ final class ServiceObject {
   }
 
   private static Prepared refused(ErrorCode code, String message) {
-    return new Prepared(null, null, null, WireError.of(code, message));
+    return new Prepared(null, null, null, null, WireError.of(code, message));
   }
 
   private void collectInterfaces(Class<?> type) {

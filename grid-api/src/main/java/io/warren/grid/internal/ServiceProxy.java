@@ -13,8 +13,11 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The invocation handler behind every typed proxy. Methods of {@code Object} and default methods
@@ -76,6 +79,10 @@ public final class ServiceProxy implements InvocationHandler {
     if (remote == null) { // an interface redeclaring an Object method, e.g. String toString()
       return objectMethod(proxy, method, args);
     }
+    if (CallRecorder.active()) {
+      CallRecorder.offer(new CallRecorder.Recorded(this, remote, args == null ? new Object[0] : args.clone()));
+      return remote.placeholderResult();
+    }
     gate.check();
     Codec codec = encoding.codec();
     byte[] encoded = codec.encodeArguments(remote, args);
@@ -94,6 +101,60 @@ public final class ServiceProxy implements InvocationHandler {
     }
     // Synchronous: decode on the caller's thread, not the transport's.
     return codec.decodeResult(remote, Futures.await(call));
+  }
+
+  /**
+   * Sends the calls of {@code method} with each of {@code calls}' arguments as one chunk (one
+   * message, one instance, in order) and returns one future per call. Each future completes on the
+   * callback executor with its own value or error; a failure of the whole message (timeout, lost
+   * instance, a chunk the worker refused) fails every call. Cancelling every call's future cancels the
+   * message.
+   */
+  List<CompletableFuture<Object>> invokeChunk(MethodContract method, List<Object[]> calls) {
+    gate.check();
+    Codec codec = encoding.codec();
+    byte[] encoded = codec.encodeChunkArguments(method, calls);
+    if (encoded.length > encoding.maxMessageBytes()) {
+      throw new BadRequestException(method.displayName() + ": the arguments of a chunk of " + calls.size() + " calls take "
+          + encoded.length + " bytes, more than the limit of " + encoding.maxMessageBytes()
+          + " (Grid.Builder.maxMessageBytes; send smaller chunks)");
+    }
+    CompletableFuture<byte[]> message = backend.invoke(new Invocation(
+        target, contract.type().getName(), method.signature(), encoded, codec.format(), timeout, calls.size()));
+    List<CompletableFuture<Object>> results = new ArrayList<>(calls.size());
+    AtomicInteger cancelled = new AtomicInteger();
+    for (int i = 0; i < calls.size(); i++) {
+      CompletableFuture<Object> result = new CompletableFuture<>();
+      result.whenComplete((value, failure) -> {
+        if (result.isCancelled() && cancelled.incrementAndGet() == calls.size()) {
+          message.cancel(true);
+        }
+      });
+      results.add(result);
+    }
+    message.whenCompleteAsync((body, failure) -> {
+      if (failure != null) {
+        Throwable cause = BoundedMap.unwrap(failure);
+        results.forEach(r -> r.completeExceptionally(cause));
+        return;
+      }
+      List<Codec.ItemResult> items;
+      try {
+        items = codec.decodeChunkResults(method, body, calls.size());
+      } catch (RuntimeException e) {
+        results.forEach(r -> r.completeExceptionally(e));
+        return;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        Codec.ItemResult item = items.get(i);
+        if (item.error() == null) {
+          results.get(i).complete(item.value());
+        } else {
+          results.get(i).completeExceptionally(item.error().toException());
+        }
+      }
+    }, callbacks);
+    return results;
   }
 
   private CompletableFuture<Object> decodedAsync(MethodContract remote, CompletableFuture<byte[]> call) {

@@ -1,10 +1,13 @@
 package io.warren.grid.spi;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import io.warren.grid.BadRequestException;
 import io.warren.grid.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -123,22 +126,52 @@ public final class Codec {
 
   /** Writes {@code args} as an array, each element as its declared parameter type. */
   public byte[] encodeArguments(MethodContract method, Object[] args) {
-    List<Type> types = method.parameterTypes();
-    int count = args == null ? 0 : args.length;
-    if (count != types.size()) {
-      throw new BadRequestException(method.displayName() + ": expected " + types.size() + " arguments, got " + count);
-    }
+    checkArgumentCount(method, args);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator generator = mapper.createGenerator(out)) {
-      generator.writeStartArray();
-      for (int i = 0; i < count; i++) {
-        writer(types.get(i)).writeValue(generator, args[i]);
-      }
-      generator.writeEndArray();
+      writeArguments(generator, method, args);
     } catch (JacksonException e) {
       throw new BadRequestException(method.displayName() + ": cannot encode arguments: " + e.getOriginalMessage(), e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Writes the arguments of a chunk, several calls of one method sent as one message: an array
+   * holding each call's argument array as {@link #encodeArguments} writes it.
+   */
+  public byte[] encodeChunkArguments(MethodContract method, List<Object[]> calls) {
+    calls.forEach(args -> checkArgumentCount(method, args));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * calls.size());
+    int index = 0;
+    try (JsonGenerator generator = mapper.createGenerator(out)) {
+      generator.writeStartArray();
+      for (; index < calls.size(); index++) {
+        writeArguments(generator, method, calls.get(index));
+      }
+      generator.writeEndArray();
+    } catch (JacksonException e) {
+      throw new BadRequestException(method.displayName() + ": cannot encode the arguments of chunk item " + index + ": "
+          + e.getOriginalMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void checkArgumentCount(MethodContract method, Object[] args) {
+    int count = args == null ? 0 : args.length;
+    if (count != method.parameterTypes().size()) {
+      throw new BadRequestException(
+          method.displayName() + ": expected " + method.parameterTypes().size() + " arguments, got " + count);
+    }
+  }
+
+  private void writeArguments(JsonGenerator generator, MethodContract method, Object[] args) {
+    List<Type> types = method.parameterTypes();
+    generator.writeStartArray();
+    for (int i = 0; i < types.size(); i++) {
+      writer(types.get(i)).writeValue(generator, args[i]);
+    }
+    generator.writeEndArray();
   }
 
   /**
@@ -151,22 +184,94 @@ public final class Codec {
    * the first argument that is not of its declared type.
    */
   public Object[] decodeArguments(MethodContract method, byte[] body) {
-    List<Type> types = method.parameterTypes();
-    Object[] args = new Object[types.size()];
-    int index = 0;
+    int[] index = {0};
     try (JsonParser parser = mapper.createParser(body)) {
       if (parser.nextToken() == JsonToken.START_ARRAY) {
-        for (; index < args.length && parser.nextToken() != JsonToken.END_ARRAY; index++) {
-          args[index] = elementReader(types.get(index)).readValue(parser);
-        }
-        if (index == args.length && parser.nextToken() == JsonToken.END_ARRAY && parser.nextToken() == null) {
+        Object[] args = readArguments(parser, method, index);
+        if (args != null && parser.nextToken() == null) {
           return args;
         }
       }
     } catch (JacksonException e) {
-      throw badArguments(method, body, index, e);
+      throw badArguments(method, body, index[0], e);
     }
-    throw badArguments(method, body, index, null);
+    throw badArguments(method, body, index[0], null);
+  }
+
+  /**
+   * Reads the argument arrays of a chunk written by {@link #encodeChunkArguments}: exactly {@code
+   * count} of them, each read as {@link #decodeArguments} reads one. A chunk that does not decode
+   * is refused as a whole, naming the first item that is wrong.
+   */
+  public List<Object[]> decodeChunkArguments(MethodContract method, byte[] body, int count) {
+    checkCount(method, count);
+    List<Object[]> calls = new ArrayList<>(Math.min(count, 1024)); // the count is the sender's word: grow as read
+    try (JsonParser parser = mapper.createParser(body)) {
+      if (parser.nextToken() == JsonToken.START_ARRAY) {
+        while (calls.size() < count && parser.nextToken() == JsonToken.START_ARRAY) {
+          Object[] args = readArguments(parser, method, new int[1]);
+          if (args == null) {
+            break;
+          }
+          calls.add(args);
+        }
+        if (calls.size() == count && parser.nextToken() == JsonToken.END_ARRAY && parser.nextToken() == null) {
+          return calls;
+        }
+      }
+    } catch (JacksonException e) {
+      throw badChunk(method, body, count, e);
+    }
+    throw badChunk(method, body, count, null);
+  }
+
+  /**
+   * Reads one argument array whose START_ARRAY the parser is on, leaving it on the END_ARRAY; null
+   * if it holds more or fewer elements than the method's parameters. {@code index} tracks the
+   * element being read, for the error message.
+   */
+  private Object[] readArguments(JsonParser parser, MethodContract method, int[] index) {
+    List<Type> types = method.parameterTypes();
+    Object[] args = new Object[types.size()];
+    for (; index[0] < args.length && parser.nextToken() != JsonToken.END_ARRAY; index[0]++) {
+      args[index[0]] = elementReader(types.get(index[0])).readValue(parser);
+    }
+    if (index[0] == args.length && parser.nextToken() == JsonToken.END_ARRAY) {
+      return args;
+    }
+    return null;
+  }
+
+  private static void checkCount(MethodContract method, int count) {
+    if (count < 0) {
+      throw new BadRequestException(method.displayName() + ": a chunk cannot hold " + count + " calls");
+    }
+  }
+
+  /** The error for a chunk that the one-pass read refused: the first item that is wrong, by name. */
+  private BadRequestException badChunk(MethodContract method, byte[] body, int count, JacksonException cause) {
+    JsonNode array;
+    try {
+      array = mapper.readTree(body);
+    } catch (JacksonException e) {
+      return new BadRequestException(
+          method.displayName() + ": the chunk is not valid " + format + ": " + e.getOriginalMessage(), e);
+    }
+    if (array == null || !array.isArray()) {
+      return new BadRequestException(method.displayName() + ": a chunk must be a " + format + " array of argument arrays");
+    }
+    if (array.size() != count) {
+      return new BadRequestException(method.displayName() + ": the chunk announces " + count + " calls and holds "
+          + array.size());
+    }
+    for (int i = 0; i < count; i++) {
+      try {
+        decodeArguments(method, mapper.writeValueAsBytes(array.get(i)));
+      } catch (BadRequestException e) {
+        return new BadRequestException("chunk item " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return new BadRequestException(method.displayName() + ": cannot decode the chunk", cause);
   }
 
   /** The error for arguments that the one-pass read refused; reads {@code body} as a tree to name it. */
@@ -205,6 +310,88 @@ public final class Codec {
       return valueReader(method.resultType()).readValue(body);
     } catch (JacksonException e) {
       throw new BadRequestException(method.displayName() + ": cannot decode the result: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** One call's outcome in a chunk's result: its value (which may be null), or the error it ended with. */
+  public record ItemResult(Object value, WireError error) {
+    public static ItemResult ok(Object value) {
+      return new ItemResult(value, null);
+    }
+
+    public static ItemResult failed(WireError error) {
+      return new ItemResult(null, requireNonNull(error, "error == null"));
+    }
+  }
+
+  /**
+   * Writes the results of a chunk's calls, in order: an array with one entry per call, {@code
+   * {"ok": value}} (the value as the declared result type) or {@code {"error": {...}}} (a {@link
+   * WireError}). A value that cannot be written becomes that item's {@code BAD_REQUEST} error; the
+   * other items are kept.
+   */
+  public byte[] encodeChunkResults(MethodContract method, List<ItemResult> results) {
+    List<ItemResult> items = new ArrayList<>(results);
+    while (true) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * items.size());
+      int index = 0;
+      try (JsonGenerator generator = mapper.createGenerator(out)) {
+        generator.writeStartArray();
+        for (; index < items.size(); index++) {
+          ItemResult item = items.get(index);
+          generator.writeStartObject();
+          if (item.error() == null) {
+            generator.writeName("ok");
+            writer(method.resultType()).writeValue(generator, item.value());
+          } else {
+            generator.writeName("error");
+            writer(WireError.class).writeValue(generator, item.error());
+          }
+          generator.writeEndObject();
+        }
+        generator.writeEndArray();
+      } catch (JacksonException e) {
+        // Rare: write everything again with this item as an error, since the output holds part of it.
+        items.set(index, ItemResult.failed(WireError.of(io.warren.grid.ErrorCode.BAD_REQUEST,
+            method.displayName() + ": cannot encode the result: " + e.getOriginalMessage())));
+        continue;
+      }
+      return out.toByteArray();
+    }
+  }
+
+  /** Reads what {@link #encodeChunkResults} wrote: exactly {@code count} items, values as the declared result type. */
+  public List<ItemResult> decodeChunkResults(MethodContract method, byte[] body, int count) {
+    checkCount(method, count);
+    List<ItemResult> results = new ArrayList<>(Math.min(count, 1024)); // the count is the sender's word: grow as read
+    try (JsonParser parser = mapper.createParser(body)) {
+      if (parser.nextToken() == JsonToken.START_ARRAY) {
+        while (results.size() < count && parser.nextToken() == JsonToken.START_OBJECT) {
+          String name = parser.nextName();
+          parser.nextToken();
+          if ("ok".equals(name)) {
+            results.add(ItemResult.ok(elementReader(method.resultType()).readValue(parser)));
+          } else if ("error".equals(name)) {
+            WireError error = elementReader(WireError.class).readValue(parser);
+            if (error == null) {
+              break; // {"error": null} is no error: a malformed entry
+            }
+            results.add(ItemResult.failed(error));
+          } else {
+            break;
+          }
+          if (parser.nextToken() != JsonToken.END_OBJECT) {
+            break;
+          }
+        }
+        if (results.size() == count && parser.nextToken() == JsonToken.END_ARRAY && parser.nextToken() == null) {
+          return results;
+        }
+      }
+      throw new BadRequestException(method.displayName() + ": a chunk's result must be a " + format + " array of "
+          + count + " {ok} or {error} entries, read " + results.size());
+    } catch (JacksonException e) {
+      throw new BadRequestException(method.displayName() + ": cannot decode the chunk's results: " + e.getOriginalMessage(), e);
     }
   }
 
