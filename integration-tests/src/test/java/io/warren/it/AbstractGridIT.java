@@ -216,12 +216,14 @@ abstract class AbstractGridIT {
   void releaseNowFailsTheLeasesQueuedCalls() throws Exception {
     ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
     Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);
-    CompletableFuture<String> running = lease.async(t -> t.appendSlowly(1, 300));
+    CompletableFuture<String> running = lease.async(t -> t.appendSlowly(1, 1_500));
     List<CompletableFuture<String>> queued = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       queued.add(lease.async(t -> t.appendSlowly(2, 300)));
     }
-    Thread.sleep(100); // let the first call start
+    // Release only once the first call runs: a fixed sleep lost that race on a loaded CI machine,
+    // and release-now rightly refused a first call that had not started yet.
+    awaitBusy(lease.workerId());
     lease.releaseNow().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     // The call that was running when the lease was revoked finishes normally.
     assertEquals(36, running.get(WAIT.toSeconds(), TimeUnit.SECONDS).length());
@@ -575,6 +577,17 @@ abstract class AbstractGridIT {
     assertEquals(3, hits.stream().map(Tally.Hit::token).distinct().count(), "one argument per instance");
     assertThrows(IllegalArgumentException.class, () -> grid.scatter(id, Tally.class, List.of(1), Tally::hit));
     grid.terminate(id);
+  }
+
+  /** Waits until the worker's heartbeat reports a call running (heartbeats come every 500 ms here). */
+  private void awaitBusy(String workerId) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (grid.workers().stream().noneMatch(w -> w.id().equals(workerId) && w.busy() > 0)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("worker " + workerId + " never reported the call running");
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static <T> List<T> join(List<CompletableFuture<T>> futures) throws Exception {
