@@ -281,8 +281,7 @@ public final class BenchMain {
                   Harness.Contender.async("pipelined", "warren stateless CBOR", label, n, prefetch, WINDOW, workers,
                       () -> Grid.async(anyCbor, e -> e.echo(payload))),
                   Harness.Contender.chunked("pipelined", CHUNKED, label, n, prefetch, WINDOW, CHUNK, workers,
-                      () -> CompletableFuture.allOf(Grid.asyncChunk(any, chunkItems, Echo::echo)
-                          .toArray(CompletableFuture[]::new))),
+                      () -> echoChunk(any, chunkItems)),
                   Harness.Contender.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
                       () -> raw.call(queue, payload)),
                   Harness.Contender.async("pipelined", SPRING_ASYNC, label, n, prefetch, WINDOW, rawPid,
@@ -367,8 +366,7 @@ public final class BenchMain {
         Echo any = client.proxy(id, Echo.class);
         Harness.pipelined(() -> Grid.async(any, e -> e.echo(payload)), WINDOW, calls);
         List<byte[]> chunk = java.util.Collections.nCopies(CHUNK, payload);
-        Harness.pipelined(() -> CompletableFuture.allOf(Grid.asyncChunk(any, chunk, Echo::echo)
-            .toArray(CompletableFuture[]::new)), WINDOW / CHUNK, calls / CHUNK);
+        Harness.pipelined(() -> echoChunk(any, chunk), WINDOW / CHUNK, calls / CHUNK);
         try (Lease<Echo> lease = client.acquire(id, Echo.class, Duration.ofSeconds(30))) {
           for (int i = 0; i < calls / 10; i++) {
             lease.service().echo(payload);
@@ -388,6 +386,11 @@ public final class BenchMain {
     server.stop("bench.warmup");
     server.stop("bench.warmup.spring");
     grid.terminate(id);
+  }
+
+  /** One chunk of echo calls ({@code Grid.asyncChunk}), done when every call of it is. */
+  private static CompletableFuture<Void> echoChunk(Echo proxy, List<byte[]> payloads) {
+    return CompletableFuture.allOf(Grid.asyncChunk(proxy, payloads, Echo::echo).toArray(CompletableFuture[]::new));
   }
 
   /**

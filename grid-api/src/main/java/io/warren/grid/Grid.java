@@ -291,8 +291,7 @@ public final class Grid implements AutoCloseable {
    */
   public static <T, A, R> CompletableFuture<List<Outcome<R>>> map(
       T proxy, List<A> items, int maxInFlight, BiFunction<? super T, ? super A, ? extends R> call) {
-    requireNonNull(proxy, "proxy == null");
-    return BoundedMap.run(items, maxInFlight, item -> async(proxy, p -> call.apply(p, item)));
+    return map(proxy, items, maxInFlight, 1, call);
   }
 
   /**

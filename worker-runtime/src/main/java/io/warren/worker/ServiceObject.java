@@ -64,15 +64,8 @@ final class ServiceObject {
 
   /**
    * Resolves the method and decodes the arguments, in the format {@code contentType} names (the
-   * result will be written in the same one).
-   */
-  Prepared prepare(String interfaceName, String signature, String contentType, byte[] arguments) {
-    return prepare(interfaceName, signature, contentType, arguments, 0);
-  }
-
-  /**
-   * Like {@link #prepare(String, String, String, byte[])} for a chunk of {@code chunk} calls of the
-   * method (0: a single call).
+   * result will be written in the same one): of one call ({@code chunk} 0), or of a chunk of {@code
+   * chunk} calls of the method.
    */
   Prepared prepare(String interfaceName, String signature, String contentType, byte[] arguments, int chunk) {
     Class<?> contractType = interfaces.get(interfaceName);

@@ -80,16 +80,13 @@ public final class ServiceProxy implements InvocationHandler {
       return objectMethod(proxy, method, args);
     }
     if (CallRecorder.active()) {
-      CallRecorder.offer(new CallRecorder.Recorded(this, remote, args == null ? new Object[0] : args.clone()));
+      // The proxy machinery passes a fresh array per call, so it can be kept as it is.
+      CallRecorder.offer(new CallRecorder.Recorded(this, remote, args == null ? new Object[0] : args));
       return remote.placeholderResult();
     }
     gate.check();
     Codec codec = encoding.codec();
-    byte[] encoded = codec.encodeArguments(remote, args);
-    if (encoded.length > encoding.maxMessageBytes()) {
-      throw new BadRequestException(remote.displayName() + ": the arguments take " + encoded.length
-          + " bytes, more than the limit of " + encoding.maxMessageBytes() + " (Grid.Builder.maxMessageBytes)");
-    }
+    byte[] encoded = withinLimit(codec.encodeArguments(remote, args), remote, "the arguments", "");
     CompletableFuture<byte[]> call = backend.invoke(
         new Invocation(target, contract.type().getName(), remote.signature(), encoded, codec.format(), timeout));
     if (AsyncCapture.active()) {
@@ -113,12 +110,8 @@ public final class ServiceProxy implements InvocationHandler {
   List<CompletableFuture<Object>> invokeChunk(MethodContract method, List<Object[]> calls) {
     gate.check();
     Codec codec = encoding.codec();
-    byte[] encoded = codec.encodeChunkArguments(method, calls);
-    if (encoded.length > encoding.maxMessageBytes()) {
-      throw new BadRequestException(method.displayName() + ": the arguments of a chunk of " + calls.size() + " calls take "
-          + encoded.length + " bytes, more than the limit of " + encoding.maxMessageBytes()
-          + " (Grid.Builder.maxMessageBytes; send smaller chunks)");
-    }
+    byte[] encoded = withinLimit(codec.encodeChunkArguments(method, calls), method,
+        "the arguments of a chunk of " + calls.size() + " calls", "; send smaller chunks");
     CompletableFuture<byte[]> message = backend.invoke(new Invocation(
         target, contract.type().getName(), method.signature(), encoded, codec.format(), timeout, calls.size()));
     List<CompletableFuture<Object>> results = new ArrayList<>(calls.size());
@@ -155,6 +148,15 @@ public final class ServiceProxy implements InvocationHandler {
       }
     }, callbacks);
     return results;
+  }
+
+  /** {@code encoded}, unless it exceeds the message limit: then nothing is sent and the caller gets why. */
+  private byte[] withinLimit(byte[] encoded, MethodContract method, String what, String advice) {
+    if (encoded.length > encoding.maxMessageBytes()) {
+      throw new BadRequestException(method.displayName() + ": " + what + " take " + encoded.length
+          + " bytes, more than the limit of " + encoding.maxMessageBytes() + " (Grid.Builder.maxMessageBytes" + advice + ")");
+    }
+    return encoded;
   }
 
   private CompletableFuture<Object> decodedAsync(MethodContract remote, CompletableFuture<byte[]> call) {
