@@ -21,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * (one call at a time instead of 64 in flight) and {@code leased} (calls on one lease), then worker
  * JVM options (starting with {@code -}). With {@code
  * -Dprofile.jfc=SETTINGS.jfc} each JVM (client and workers) also records a JFR file, started after the
- * warm-up through {@code jcmd}, into the printed log directory.
+ * warm-up through {@code jcmd}, into the printed log directory; with {@code
+ * -Dprofile.async=/path/to/libasyncProfiler.so} (from the {@code tools.profiler:async-profiler} jar)
+ * each JVM writes async-profiler's collapsed CPU stacks there instead.
  *
  * <pre>
  * java -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" io.warren.bench.ProfileMain 2 20 64 30
@@ -49,7 +51,7 @@ public final class ProfileMain {
       try (Grid grid = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
           .prefetch(prefetch)
           .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON)
-          .workers(LocalWorkers.builder().count(2).slots(2).logDirectory(logs).jvmOptions(jvm).build())
+          .workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs).jvmOptions(jvm).build())
           .build()) {
         long[] workers = grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
         ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
@@ -61,14 +63,17 @@ public final class ProfileMain {
             : () -> Grid.async(any, e -> e.echo(payload));
         Harness.pipelined(call, window, 50_000); // warm-up (JIT)
         long self = ProcessHandle.current().pid();
+        long[] jvms = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(self), java.util.Arrays.stream(workers)).toArray();
         String jfc = System.getProperty("profile.jfc");
         if (jfc != null) { // one recording per JVM, started after the warm-up, written when it ends
-          for (long pid : java.util.stream.LongStream.concat(java.util.stream.LongStream.of(self), java.util.Arrays.stream(workers)).toArray()) {
-            new ProcessBuilder("jcmd", Long.toString(pid), "JFR.start", "settings=" + jfc,
-                "duration=" + (int) seconds + "s",
-                "filename=" + logs.resolve((pid == self ? "client" : "worker-" + pid) + ".jfr"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-          }
+          jcmdEach(jvms, self, logs, ".jfr", file -> List.of("JFR.start", "settings=" + jfc,
+              "duration=" + (int) seconds + "s", "filename=" + file));
+        }
+        String asyncProfiler = System.getProperty("profile.async");
+        if (asyncProfiler != null) { // async-profiler's CPU samples, as collapsed stacks, from the same moment
+          // One quoted argument: jcmd would read the options' '=' as its own name=value syntax.
+          jcmdEach(jvms, self, logs, ".collapsed", file -> List.of("JVMTI.agent_load", asyncProfiler,
+              "\"start,event=cpu,interval=1ms,timeout=" + (int) seconds + ",file=" + file + "\""));
         }
         Map<String, Long> clientBefore = ThreadCpu.ticksByThreadGroup(self);
         List<Map<String, Long>> workerBefore = new ArrayList<>();
@@ -94,6 +99,16 @@ public final class ProfileMain {
       }
     }
     System.exit(0);
+  }
+
+  /** Runs {@code jcmd PID COMMAND...} for each JVM; the command writes the file {@code client|worker-PID + suffix}. */
+  private static void jcmdEach(long[] pids, long self, Path logs, String suffix,
+      java.util.function.Function<Path, List<String>> command) throws Exception {
+    for (long pid : pids) {
+      List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
+      line.addAll(command.apply(logs.resolve((pid == self ? "client" : "worker-" + pid) + suffix)));
+      new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
   }
 
   private static void print(String who, Map<String, Long> ticks, long calls) {

@@ -2,10 +2,11 @@ package io.warren.grid;
 
 import static java.util.Objects.requireNonNull;
 
-import io.warren.grid.internal.AsyncCapture;
 import io.warren.grid.internal.BoundedMap;
-import io.warren.grid.internal.ChunkedCalls;
+import io.warren.grid.internal.CallCapture;
 import io.warren.grid.internal.CallEncoding;
+import io.warren.grid.internal.CallbackPool;
+import io.warren.grid.internal.ChunkedCalls;
 import io.warren.grid.internal.Futures;
 import io.warren.grid.internal.ServiceProxy;
 import io.warren.grid.spi.BrokerEndpoint;
@@ -30,8 +31,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -213,12 +212,12 @@ public final class Grid implements AutoCloseable {
    * The lambda must make exactly one call on its argument. Cancelling the future cancels the call.
    */
   public static <T, R> CompletableFuture<R> async(T proxy, Function<? super T, ? extends R> call) {
-    return AsyncCapture.capture(() -> call.apply(proxy));
+    return CallCapture.async(() -> call.apply(proxy));
   }
 
   /** Like {@link #async(Object, Function)} for void methods. */
   public static <T> CompletableFuture<Void> runAsync(T proxy, Consumer<? super T> call) {
-    return AsyncCapture.capture(() -> {
+    return CallCapture.async(() -> {
       call.accept(proxy);
       return null;
     });
@@ -539,7 +538,7 @@ public final class Grid implements AutoCloseable {
           started = provisioner.start(endpoint);
           awaitWorkers(backend, started);
         }
-        return new Grid(this, backend, started, callbackPool());
+        return new Grid(this, backend, started, CallbackPool.create());
       } catch (RuntimeException | Error e) {
         if (started != null) {
           started.close();
@@ -590,15 +589,6 @@ public final class Grid implements AutoCloseable {
       }
       throw new IllegalStateException(
           "no transport for broker scheme '" + scheme + "': put io.warren:grid-amqp on the class path");
-    }
-
-    private static ExecutorService callbackPool() {
-      AtomicInteger count = new AtomicInteger();
-      return Executors.newCachedThreadPool(run -> {
-        Thread thread = new Thread(run, "warren-callback-" + count.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      });
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.warren.grid;
 
-import io.warren.grid.internal.AsyncCapture;
+import io.warren.grid.internal.CallCapture;
 import io.warren.grid.spi.GridBackend;
 import io.warren.grid.spi.LeaseGrant;
 import java.util.concurrent.CompletableFuture;
@@ -62,12 +62,12 @@ public final class Lease<T> implements AutoCloseable {
    * lambda must make exactly one call on its argument.
    */
   public <R> CompletableFuture<R> async(Function<? super T, ? extends R> call) {
-    return AsyncCapture.capture(() -> call.apply(service));
+    return CallCapture.async(() -> call.apply(service));
   }
 
   /** Like {@link #async(Function)} for void methods. */
   public CompletableFuture<Void> runAsync(Consumer<? super T> call) {
-    return AsyncCapture.capture(() -> {
+    return CallCapture.async(() -> {
       call.accept(service);
       return null;
     });

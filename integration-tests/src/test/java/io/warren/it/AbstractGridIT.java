@@ -306,6 +306,22 @@ abstract class AbstractGridIT {
   }
 
   @Test
+  void manyCallbacksBlockedOnFurtherCallsAllComplete() throws Exception {
+    ServiceId id = grid.publish(new TallyService(5), PublishOptions.defaults().instances(2));
+    Tally tally = grid.proxy(id, Tally.class);
+    // Far more callbacks than the callback pool has threads, each waiting for a call of its own
+    // (sync, or joining an async one) whose reply is completed on that same pool.
+    List<CompletableFuture<Integer>> chained = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      chained.add(Grid.async(tally, t -> t.hit(1)).thenApply(hit -> tally.get()));
+      chained.add(Grid.async(tally, t -> t.hit(2)).thenApply(hit -> Grid.async(tally, Tally::get).join()));
+    }
+    CompletableFuture.allOf(chained.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    chained.forEach(c -> assertEquals(5, c.join()));
+    grid.terminate(id);
+  }
+
+  @Test
   void cancellingAFutureCancelsTheCall() throws Exception {
     ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
     Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);

@@ -23,19 +23,19 @@ public final class ChunkedCalls {
   @SuppressWarnings("unchecked")
   public static <T, A, R> List<CompletableFuture<R>> send(
       T proxy, List<A> items, BiFunction<? super T, ? super A, ? extends R> call) {
-    List<CallRecorder.Recorded> recorded = new ArrayList<>(items.size());
+    List<CallCapture.Recorded> recorded = new ArrayList<>(items.size());
     for (A item : items) {
-      recorded.add(CallRecorder.record(() -> call.apply(proxy, item)));
+      recorded.add(CallCapture.record(() -> call.apply(proxy, item)));
     }
     List<CompletableFuture<R>> results = new ArrayList<>(items.size());
     int from = 0;
     while (from < recorded.size()) {
-      CallRecorder.Recorded first = recorded.get(from);
+      CallCapture.Recorded first = recorded.get(from);
       int to = from + 1;
       while (to < recorded.size() && recorded.get(to).sameCall(first)) {
         to++;
       }
-      List<Object[]> args = recorded.subList(from, to).stream().map(CallRecorder.Recorded::args).toList();
+      List<Object[]> args = recorded.subList(from, to).stream().map(CallCapture.Recorded::args).toList();
       try {
         for (CompletableFuture<Object> sent : first.proxy().invokeChunk(first.method(), args)) {
           results.add((CompletableFuture<R>) sent);
@@ -74,7 +74,7 @@ public final class ChunkedCalls {
       List<CompletableFuture<R>> sent;
       try {
         sent = chunkSize == 1
-            ? List.of(AsyncCapture.capture(() -> call.apply(proxy, chunk.get(0))))
+            ? List.of(CallCapture.async(() -> call.apply(proxy, chunk.get(0))))
             : send(proxy, chunk, call);
       } catch (RuntimeException e) {
         sent = chunk.stream().map(item -> CompletableFuture.<R>failedFuture(e)).toList();

@@ -79,9 +79,10 @@ public final class ServiceProxy implements InvocationHandler {
     if (remote == null) { // an interface redeclaring an Object method, e.g. String toString()
       return objectMethod(proxy, method, args);
     }
-    if (CallRecorder.active()) {
+    CallCapture capture = CallCapture.current();
+    if (capture != null && capture.records()) {
       // The proxy machinery passes a fresh array per call, so it can be kept as it is.
-      CallRecorder.offer(new CallRecorder.Recorded(this, remote, args == null ? new Object[0] : args));
+      capture.recorded(new CallCapture.Recorded(this, remote, args == null ? new Object[0] : args));
       return remote.placeholderResult();
     }
     gate.check();
@@ -89,8 +90,8 @@ public final class ServiceProxy implements InvocationHandler {
     byte[] encoded = withinLimit(codec.encodeArguments(remote, args), remote, "the arguments", "");
     CompletableFuture<byte[]> call = backend.invoke(
         new Invocation(target, contract.type().getName(), remote.signature(), encoded, codec.format(), timeout));
-    if (AsyncCapture.active()) {
-      AsyncCapture.offer(decodedAsync(remote, call));
+    if (capture != null) {
+      capture.started(decodedAsync(remote, call));
       return remote.placeholderResult();
     }
     if (remote.async()) {
