@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * Runs one pipelined Warren case for a while and prints where each process spends its CPU, by thread:
  * the tool behind the "where the time goes" notes of docs/benchmarks.md. Arguments: instances,
  * prefetch, payload bytes, seconds, then any of the words {@code cbor} (the wire format), {@code sync}
- * (one call at a time instead of 64 in flight) and {@code leased} (calls on one lease), then worker
+ * (one call at a time instead of 64 in flight), {@code leased} (calls on one lease) and {@code chunks}
+ * (chunks of 16 calls, 4 in flight), then worker
  * JVM options (starting with {@code -}). With {@code
  * -Dprofile.jfc=SETTINGS.jfc} each JVM (client and workers) also records a JFR file, started after the
  * warm-up through {@code jcmd}, into the printed log directory; with {@code
@@ -43,6 +44,7 @@ public final class ProfileMain {
     boolean cbor = words.contains("cbor");
     boolean sync = words.contains("sync");
     boolean leased = words.contains("leased");
+    boolean chunks = words.contains("chunks");
     List<String> jvm = new ArrayList<>(ServerJvm.OPTIONS);
     words.stream().filter(w -> w.startsWith("-")).forEach(jvm::add);
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
@@ -57,11 +59,16 @@ public final class ProfileMain {
         ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
         io.warren.grid.Lease<Echo> lease = leased ? grid.acquire(id, Echo.class, java.time.Duration.ofSeconds(30)) : null;
         Echo any = leased ? lease.service() : grid.proxy(id, Echo.class);
-        int window = sync ? 1 : 64;
+        // A chunk counts as 16 calls: 4 chunks in flight hold the same 64 calls as the plain window.
+        int perStart = chunks ? 16 : 1;
+        int window = sync ? 1 : 64 / perStart;
+        List<byte[]> chunk = java.util.Collections.nCopies(perStart, payload);
         Harness.AsyncCall call = sync
             ? () -> CompletableFuture.completedFuture(any.echo(payload))
-            : () -> Grid.async(any, e -> e.echo(payload));
-        Harness.pipelined(call, window, 50_000); // warm-up (JIT)
+            : chunks
+                ? () -> CompletableFuture.allOf(Grid.asyncChunk(any, chunk, Echo::echo).toArray(CompletableFuture[]::new))
+                : () -> Grid.async(any, e -> e.echo(payload));
+        Harness.pipelined(call, window, 50_000 / perStart); // warm-up (JIT)
         long self = ProcessHandle.current().pid();
         long[] jvms = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(self), java.util.Arrays.stream(workers)).toArray();
         String jfc = System.getProperty("profile.jfc");
@@ -84,12 +91,12 @@ public final class ProfileMain {
         long start = System.nanoTime();
         long calls = 0;
         while (System.nanoTime() - start < seconds * 1e9) {
-          Harness.pipelined(call, window, 2_000);
+          Harness.pipelined(call, window, 2_000 / perStart);
           calls += 2_000;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%s%s%s: %d instances, prefetch %d, %d B: %,d calls in %.1f s = %,.0f calls/s; broker %.1f us/call%n",
-            sync ? "sync" : "pipelined", leased ? " leased" : " stateless", cbor ? " CBOR" : " JSON",
+            sync ? "sync" : chunks ? "chunks of 16" : "pipelined", leased ? " leased" : " stateless", cbor ? " CBOR" : " JSON",
             instances, prefetch, payload.length, calls, elapsed, calls / elapsed, (Cpu.nanos(beam) - beamBefore) / 1e3 / calls);
         print("client", ThreadCpu.delta(clientBefore, ThreadCpu.ticksByThreadGroup(self)), calls);
         for (int i = 0; i < workers.length; i++) {

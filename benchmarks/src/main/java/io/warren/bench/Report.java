@@ -141,8 +141,9 @@ final class Report {
         the `/ raw server` rows show Spring's client alone. Its listener container hands each delivery from
         amqp-client's thread to the container's consumer thread, which converts the message, calls the
         method and publishes the reply.
-      - With 2 cores, 4 processes compete (broker, client, 2 workers): more instances add contention, not
-        cores; pipelined throughput is bounded by total CPU per call.
+      - With 2 cores, 4 processes compete (broker, client, the Warren worker JVM and the baseline server,
+        which waits while the other stack runs): more instances add threads and contention, not cores;
+        pipelined throughput is bounded by total CPU per call.
       - Prefetch 1 (Warren's default, the fairest) costs a broker round trip per call per instance; compare
         at the same prefetch.
       - The JIT warm-up comes first because a per-case warm-up of 1 s was not enough on 2 shared cores:

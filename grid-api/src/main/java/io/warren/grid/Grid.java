@@ -173,26 +173,27 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * Leases one instance without blocking. Cancelling the future gives up the wait; a grant that
-   * arrives after that is released at once.
+   * Leases one instance without blocking. The future completes on the grid's callback executor, never
+   * on a transport thread, so a callback chained to it may call the lease's service synchronously.
+   * Cancelling the future gives up the wait; a grant that arrives after that is released at once.
    */
   public <T> CompletableFuture<Lease<T>> acquireAsync(ServiceId service, Class<T> type, Duration timeout) {
     requireNonNull(service, "service == null");
     ServiceContract.of(requireNonNull(type, "type == null"));
     CompletableFuture<LeaseGrant> grant = backend.acquire(service, positive(timeout, "timeout"), leaseTtl);
     CompletableFuture<Lease<T>> lease = new CompletableFuture<>();
-    grant.whenComplete((granted, failure) -> {
+    grant.whenCompleteAsync((granted, failure) -> {
       if (failure != null) {
         lease.completeExceptionally(failure);
         return;
       }
-      Lease<T> held = new Lease<>(granted, type, backend);
+      Lease<T> held = new Lease<>(granted, type, backend, callbacks);
       held.bind(ServiceProxy.create(type, new CallTarget.Leased(granted), backend, callTimeout, callbacks, held::checkHeld,
           encoding));
       if (!lease.complete(held)) {
         held.close(); // the caller cancelled while the grant was on its way
       }
-    });
+    }, callbacks);
     return Futures.cancelPropagatesTo(lease, grant);
   }
 

@@ -4,6 +4,7 @@ import io.warren.grid.internal.CallCapture;
 import io.warren.grid.spi.GridBackend;
 import io.warren.grid.spi.LeaseGrant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -37,14 +38,16 @@ public final class Lease<T> implements AutoCloseable {
   private final LeaseGrant grant;
   private final Class<T> type;
   private final GridBackend backend;
+  private final Executor callbacks;
   private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
   private final CompletableFuture<Void> released = new CompletableFuture<>();
   private T service;
 
-  Lease(LeaseGrant grant, Class<T> type, GridBackend backend) {
+  Lease(LeaseGrant grant, Class<T> type, GridBackend backend, Executor callbacks) {
     this.grant = grant;
     this.type = type;
     this.backend = backend;
+    this.callbacks = callbacks;
   }
 
   /** Set once by the grid right after construction (the proxy's gate needs this lease). */
@@ -103,7 +106,10 @@ public final class Lease<T> implements AutoCloseable {
     return state.get() == State.HELD;
   }
 
-  /** Completes when the instance is free again (or its worker is gone). */
+  /**
+   * Completes when the instance is free again (or its worker is gone), on the grid's callback
+   * executor like every result, so a callback chained to it may block.
+   */
   public CompletableFuture<Void> released() {
     return released;
   }
@@ -124,7 +130,7 @@ public final class Lease<T> implements AutoCloseable {
 
   private CompletableFuture<Void> release(boolean immediate) {
     if (state.compareAndSet(State.HELD, State.RELEASING)) {
-      backend.release(grant, immediate).whenComplete((ok, failure) -> released.complete(null));
+      backend.release(grant, immediate).whenCompleteAsync((ok, failure) -> released.complete(null), callbacks);
     }
     return released;
   }

@@ -322,6 +322,25 @@ abstract class AbstractGridIT {
   }
 
   @Test
+  void callbacksOnLeaseFuturesMayMakeBlockingCalls() throws Exception {
+    ServiceId id = grid.publish(new TallyService(6), PublishOptions.defaults().instances(1));
+    Tally any = grid.proxy(id, Tally.class);
+    // The grant and the release confirmation arrive as replies: a callback run on the thread that
+    // delivered one would wait for a reply queued behind it, for ever.
+    int onGrant = grid.acquireAsync(id, Tally.class, WAIT).thenApply(lease -> {
+      try (lease) {
+        return lease.service().get();
+      }
+    }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(6, onGrant);
+    Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);
+    CompletableFuture<Integer> afterRelease = lease.released().thenApply(released -> any.get());
+    lease.close();
+    assertEquals(6, afterRelease.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    grid.terminate(id);
+  }
+
+  @Test
   void cancellingAFutureCancelsTheCall() throws Exception {
     ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
     Lease<Tally> lease = grid.acquire(id, Tally.class, WAIT);
