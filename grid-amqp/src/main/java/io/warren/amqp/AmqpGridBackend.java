@@ -18,6 +18,7 @@ import io.warren.grid.PublishFailedException;
 import io.warren.grid.ServiceId;
 import io.warren.grid.ServiceInfo;
 import io.warren.grid.UnknownServiceException;
+import io.warren.grid.WireFormat;
 import io.warren.grid.WorkerInfo;
 import io.warren.grid.spi.BrokerEndpoint;
 import io.warren.grid.spi.CallTarget;
@@ -165,7 +166,8 @@ final class AmqpGridBackend implements GridBackend {
     } else {
       queue = Protocol.serviceQueue(service);
     }
-    Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, Reply::bodyOrThrow);
+    WireFormat format = invocation.format();
+    Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, reply -> reply.bodyIn(format));
     GridException refused = refusal(service, workerId);
     if (refused == null && target instanceof CallTarget.Leased leased && lostLeases.contains(leased.lease().leaseId())) {
       refused = new LostInstanceException("lease " + leased.lease().leaseId() + " was lost when the broker connection dropped");
@@ -182,7 +184,7 @@ final class AmqpGridBackend implements GridBackend {
         broadcastCancel(call.id);
       }
     });
-    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, invocation.format().contentType()),
+    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, format.contentType()),
         invocation.arguments());
     return call.future;
   }
