@@ -282,6 +282,8 @@ public final class BenchMain {
                       () -> Grid.async(anyCbor, e -> e.echo(payload))),
                   Harness.Contender.chunked("pipelined", CHUNKED, label, n, prefetch, WINDOW, CHUNK, workers,
                       () -> echoChunk(any, chunkItems)),
+                  Harness.Contender.chunked("pipelined", CHUNKED + " CBOR", label, n, prefetch, WINDOW, CHUNK, workers,
+                      () -> echoChunk(anyCbor, chunkItems)),
                   Harness.Contender.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
                       () -> raw.call(queue, payload)),
                   Harness.Contender.async("pipelined", SPRING_ASYNC, label, n, prefetch, WINDOW, rawPid,
@@ -421,7 +423,7 @@ public final class BenchMain {
     for (Result r : results) {
       if (r.section().equals("pipelined") && r.name().startsWith("warren")) {
         String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch()
-            + (r.name().endsWith("CBOR") ? ", CBOR" : "") + (r.name().equals(CHUNKED) ? ", " + CHUNKED : "");
+            + (r.name().startsWith(CHUNKED) ? ", " + CHUNKED : "") + (r.name().endsWith("CBOR") ? ", CBOR" : "");
         Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
         Result spring = find("pipelined", SPRING_ASYNC, r.payload(), r.instances(), r.prefetch());
         if (raw != null) {

@@ -112,7 +112,10 @@ final class Report {
         given prefetch. Warren: `Grid.async(proxy, e -> e.echo(payload))`; prefetch 20 is a second `Grid`
         built with `prefetch(20)` on the same workers. Raw: the same client as above, pipelined. Spring:
         `AsyncRabbitTemplate` with a reply-queue listener container, against the Spring listener and (`/ raw
-        server`) against the raw consumers.
+        server`) against the raw consumers. The rows `warren chunks of 16` (JSON) and `warren chunks of 16
+        CBOR` send 16 echo calls per message with `Grid.asyncChunk`, 4 chunks (the same 64 calls) in
+        flight; their rate counts calls, and they are checked against the same one-message-per-call
+        baselines.
       - codec: `CodecBench`, in the harness's JVM without a broker (see its table).
       - CPU per call: utime+stime deltas from `/proc/<pid>/stat` of the client JVM, the serving JVM (the Warren
         worker, or the baseline server) and the broker's `beam.smp`, divided by the calls of the run.
