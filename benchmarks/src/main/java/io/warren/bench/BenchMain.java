@@ -54,7 +54,7 @@ public final class BenchMain {
    */
   private static final String SPRING_SYNC = "spring RabbitTemplate";
   /** Calls per chunk in the chunked rows ({@code Grid.asyncChunk}): the window holds 64 / 16 = 4 chunks. */
-  private static final int CHUNK = 16;
+  static final int CHUNK = 16;
   private static final String CHUNKED = "warren chunks of " + CHUNK;
   private static final String SPRING_ASYNC = "spring AsyncRabbitTemplate";
   private static final int HIGH_PREFETCH = 20;
@@ -391,7 +391,7 @@ public final class BenchMain {
   }
 
   /** One chunk of echo calls ({@code Grid.asyncChunk}), done when every call of it is. */
-  private static CompletableFuture<Void> echoChunk(Echo proxy, List<byte[]> payloads) {
+  static CompletableFuture<Void> echoChunk(Echo proxy, List<byte[]> payloads) {
     return CompletableFuture.allOf(Grid.asyncChunk(proxy, payloads, Echo::echo).toArray(CompletableFuture[]::new));
   }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * the tool behind the "where the time goes" notes of docs/benchmarks.md. Arguments: instances,
  * prefetch, payload bytes, seconds, then any of the words {@code cbor} (the wire format), {@code sync}
  * (one call at a time instead of 64 in flight), {@code leased} (calls on one lease) and {@code chunks}
- * (chunks of 16 calls, 4 in flight), then worker
+ * (chunks of {@link BenchMain#CHUNK} calls, 64 calls in flight), then worker
  * JVM options (starting with {@code -}). With {@code
  * -Dprofile.jfc=SETTINGS.jfc} each JVM (client and workers) also records a JFR file, started after the
  * warm-up through {@code jcmd}, into the printed log directory; with {@code
@@ -59,14 +59,14 @@ public final class ProfileMain {
         ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
         io.warren.grid.Lease<Echo> lease = leased ? grid.acquire(id, Echo.class, java.time.Duration.ofSeconds(30)) : null;
         Echo any = leased ? lease.service() : grid.proxy(id, Echo.class);
-        // A chunk counts as 16 calls: 4 chunks in flight hold the same 64 calls as the plain window.
-        int perStart = chunks ? 16 : 1;
+        // A chunk counts as its calls: the chunks in flight hold the same 64 calls as the plain window.
+        int perStart = chunks ? BenchMain.CHUNK : 1;
         int window = sync ? 1 : 64 / perStart;
         List<byte[]> chunk = java.util.Collections.nCopies(perStart, payload);
         Harness.AsyncCall call = sync
             ? () -> CompletableFuture.completedFuture(any.echo(payload))
             : chunks
-                ? () -> CompletableFuture.allOf(Grid.asyncChunk(any, chunk, Echo::echo).toArray(CompletableFuture[]::new))
+                ? () -> BenchMain.echoChunk(any, chunk)
                 : () -> Grid.async(any, e -> e.echo(payload));
         Harness.pipelined(call, window, 50_000 / perStart); // warm-up (JIT)
         long self = ProcessHandle.current().pid();
@@ -96,7 +96,7 @@ public final class ProfileMain {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%s%s%s: %d instances, prefetch %d, %d B: %,d calls in %.1f s = %,.0f calls/s; broker %.1f us/call%n",
-            sync ? "sync" : chunks ? "chunks of 16" : "pipelined", leased ? " leased" : " stateless", cbor ? " CBOR" : " JSON",
+            sync ? "sync" : chunks ? "chunks of " + perStart : "pipelined", leased ? " leased" : " stateless", cbor ? " CBOR" : " JSON",
             instances, prefetch, payload.length, calls, elapsed, calls / elapsed, (Cpu.nanos(beam) - beamBefore) / 1e3 / calls);
         print("client", ThreadCpu.delta(clientBefore, ThreadCpu.ticksByThreadGroup(self)), calls);
         for (int i = 0; i < workers.length; i++) {
