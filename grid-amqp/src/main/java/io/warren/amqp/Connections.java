@@ -9,6 +9,7 @@ import io.warren.grid.spi.BrokerEndpoint;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
@@ -26,7 +27,21 @@ public final class Connections {
    * @throws GridUnavailableException naming the broker (never the password) when it cannot connect
    */
   public static Connection open(BrokerEndpoint broker, String connectionName) {
+    return open(broker, connectionName, null);
+  }
+
+  /**
+   * Connects to {@code broker}, delivering to consumers on {@code consumerThreads} (amqp-client's
+   * own pool, 2 threads per core, when null). The caller owns the pool: closing the connection
+   * does not shut it down.
+   *
+   * @throws GridUnavailableException naming the broker (never the password) when it cannot connect
+   */
+  public static Connection open(BrokerEndpoint broker, String connectionName, ExecutorService consumerThreads) {
     ConnectionFactory factory = new ConnectionFactory();
+    if (consumerThreads != null) {
+      factory.setSharedExecutor(consumerThreads);
+    }
     try {
       factory.setUri(broker.uri());
       if ("amqps".equalsIgnoreCase(broker.uri().getScheme())) {

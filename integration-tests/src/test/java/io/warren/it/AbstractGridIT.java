@@ -363,6 +363,7 @@ abstract class AbstractGridIT {
     // The only instance is free again long before the 60 s wait would have ended.
     assertEquals(List.of(-1), Grid.async(tally, Tally::log).get(WAIT.toSeconds(), TimeUnit.SECONDS),
         "the running call saw the interrupt");
+    assertEquals("slept", tally.waitFor(10), "the interrupt ended with its call");
     grid.terminate(id);
   }
 

@@ -71,9 +71,14 @@ class RabbitMqFaultIT {
   }
 
   private Grid grid(TestInfo test, int workers, int slots, List<String> workerArguments) {
+    return grid(test, workers, slots, workerArguments, 1);
+  }
+
+  private Grid grid(TestInfo test, int workers, int slots, List<String> workerArguments, int prefetch) {
     return Grid.builder()
         .broker(broker.uri())
         .credentials(broker.username(), broker.password())
+        .prefetch(prefetch)
         .workers(LocalWorkers.builder().count(workers).slots(slots).heartbeatInterval(HEARTBEAT)
             .workerArguments(workerArguments)
             .logDirectory(logs(test)).build())
@@ -157,6 +162,54 @@ class RabbitMqFaultIT {
       System.out.printf("[figure] %d ms call under a %d ms consumer timeout completed%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), CONSUMER_TIMEOUT_MILLIS);
       assertEquals(List.of(7), tally.log(), "it ran exactly once");
+    }
+  }
+
+  @Test
+  void aLongCallHandsBackTheCallsQueuedBehindIt(TestInfo test) throws Exception {
+    // At prefetch 8 the broker gives the busy instance more calls while its long call runs. When the
+    // long call is acknowledged early (after 1 s) those go back to the queue, and the busy instance
+    // takes no more until its long call ends: the other instance serves them all.
+    try (Grid grid = grid(test, 1, 2, List.of("--ack-after-millis", "1000"), 8)) {
+      String worker = grid.workers().get(0).id();
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+      Tally tally = grid.proxy(id, Tally.class);
+      CompletableFuture<String> slow = Grid.async(tally, t -> t.appendSlowly(7, 12_000));
+      awaitBusyWorker(grid);
+      List<CompletableFuture<Tally.Hit>> quick = IntStream.range(0, 12)
+          .mapToObj(i -> Grid.async(tally, t -> t.hit(i))).toList();
+      for (CompletableFuture<Tally.Hit> call : quick) {
+        call.get(60, TimeUnit.SECONDS);
+      }
+      assertFalse(slow.isDone(), "the quick calls did not wait for the long one");
+      String busyInstance = slow.get(60, TimeUnit.SECONDS);
+      assertTrue(quick.stream().map(CompletableFuture::join).noneMatch(hit -> hit.token().equals(busyInstance)),
+          "no quick call ran on the instance that was busy");
+      assertFalse(Files.readString(logs(test).resolve(worker + ".log")).contains("channels lost"),
+          "handed back by the worker, not by the broker's consumer timeout closing the channel");
+    }
+  }
+
+  @Test
+  void moreLongCallsThanTheClientLibrarysThreadsAllRunAndAllCancel(TestInfo test) throws Exception {
+    // Shared calls run on amqp-client's consumer threads. Its default pool has 2 threads per core,
+    // for every channel of the connection: the worker must give it more, or these calls (and the
+    // cancels, which arrive on yet another channel) would wait for a free thread.
+    int calls = 2 * Runtime.getRuntime().availableProcessors() + 2;
+    try (Grid grid = grid(test, 1, calls, List.of())) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(calls));
+      Tally tally = grid.proxy(id, Tally.class);
+      List<CompletableFuture<String>> waits = IntStream.range(0, calls)
+          .mapToObj(i -> Grid.async(tally, t -> t.waitFor(60_000))).toList();
+      awaitBusyCalls(grid, calls);
+      waits.forEach(wait -> assertTrue(wait.cancel(true)));
+      List<List<Integer>> logs = new ArrayList<>();
+      for (CompletableFuture<List<Integer>> log : grid.broadcast(id, Tally.class, Tally::log)) {
+        logs.add(log.get(30, TimeUnit.SECONDS));
+      }
+      assertEquals(calls, logs.stream().filter(log -> log.equals(List.of(-1))).count(),
+          "every instance ran its call and saw the cancel's interrupt: " + logs);
+      grid.terminate(id);
     }
   }
 
@@ -263,6 +316,17 @@ class RabbitMqFaultIT {
         .broker(broker.uri()).credentials(broker.username(), "wrong-" + password).build());
     assertFalse(refused.getMessage().contains(password), refused.getMessage());
     assertTrue(refused.getMessage().contains(broker.uri().toString()), "the error names the broker: " + refused.getMessage());
+  }
+
+  /** Waits until the workers' heartbeats count {@code calls} running calls. */
+  private static void awaitBusyCalls(Grid grid, int calls) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (grid.workers().stream().mapToInt(WorkerInfo::busy).sum() < calls) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the workers never reported " + calls + " running calls: " + grid.workers());
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** The worker whose heartbeat says it is running a call. */

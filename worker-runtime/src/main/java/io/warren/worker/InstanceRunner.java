@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +31,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: a {@link TaskLoop} runs deliveries, call completions, cancels, timers and stop
  * requests one at a time, and whichever thread runs them owns both channels meanwhile; service code
- * runs on the instance's call thread, one call at a time, outside the loop, so a cancel can
- * interrupt it without touching a channel. A delivery is handled on the client library's consumer
- * thread and a completion on the call thread that just finished (one thread hand-off per call
- * instead of three); channel repairs, cancels, early acks and stops run on the loop's own thread.
+ * runs one call at a time, outside the loop, so a cancel can interrupt it without touching a
+ * channel. A delivery is handled on the client library's consumer thread and a completion on the
+ * thread whose call just finished; channel repairs, cancels, early acks and stops run on the
+ * loop's own thread. A shared call runs on the consumer thread that delivered it, as a plain
+ * amqp-client consumer would: no thread hand-off at all (the worker gives the library a pool that
+ * grows, {@link ConsumerThreads}). Other calls (leased and targeted ones, and calls the loop
+ * thread starts) run on the instance's call thread: the instance queue is auto-acknowledged, so
+ * nothing bounds what the library would hold behind a call running on its thread.
  *
  * <p>Leasing: an {@code acquire} taken from the shared queue makes the instance cancel its shared
  * consumer and answer with a grant. Leased calls and the final {@code release} arrive on the
@@ -51,6 +56,12 @@ import org.slf4j.LoggerFactory;
  */
 final class InstanceRunner {
   private static final Logger log = LoggerFactory.getLogger(InstanceRunner.class);
+  /**
+   * amqp-client holds a channel's undelivered messages in a queue of 1000 and blocks the
+   * connection's reader thread when it is full. A call running on the consumer thread leaves up to
+   * prefetch - 1 of them waiting there, so above this prefetch shared calls go to the call thread.
+   */
+  static final int MAX_PREFETCH_FOR_CALLS_ON_CONSUMER = 500;
 
   private enum Source { SHARED, INSTANCE }
 
@@ -86,6 +97,13 @@ final class InstanceRunner {
     /** Read by the sweep without the loop: a stale false only posts a LongCall that the loop ignores. */
     volatile boolean acked;
     boolean cancelled;
+    /**
+     * The shared channel's consumer thread that started it and will run it; that channel's later
+     * deliveries wait in the client library meanwhile. Null for a call on the call thread.
+     */
+    Thread sharedConsumer;
+    /** The thread running its service code, once started. */
+    volatile Thread runner;
 
     Running(Inbound in, long sequence) {
       this.in = in;
@@ -108,8 +126,20 @@ final class InstanceRunner {
   private Channel shared;
   private Channel own;
   private final ExecutorService callThread;
-  private volatile Thread callThreadRef;
+  /**
+   * Held while service code runs: a cancelled call may still be unwinding on one thread when the
+   * next call starts on another, and an instance runs one call at a time.
+   */
+  private final ReentrantLock serviceCode = new ReentrantLock();
+  /** Shared calls run on their consumer thread only below this prefetch (see {@link #sharedConsumer}). */
+  private final boolean sharedCallsOnConsumer;
+  /** The consumer thread inside the shared channel's delivery handler, or null. */
+  private volatile Thread sharedDeliveryThread;
+  /** A call started on a shared consumer thread, for that thread to run once it has let go of the loop. */
+  private volatile Running startedHere;
   private String sharedTag;
+  /** The shared consumer is off while a call acknowledged early runs (see {@link #ackEarly}). */
+  private boolean sharedPaused;
   private String ownTag;
   private volatile Running current;
   private long sequence;
@@ -131,10 +161,10 @@ final class InstanceRunner {
     this.instanceQueue = Protocol.instanceQueue(service, number);
     this.prefetch = prefetch;
     this.queueArguments = Protocol.serviceQueueArguments(replicated);
+    this.sharedCallsOnConsumer = prefetch <= MAX_PREFETCH_FOR_CALLS_ON_CONSUMER;
     this.callThread = Executors.newSingleThreadExecutor(run -> {
       Thread thread = new Thread(run, "warren-call-" + service + "-" + number);
       thread.setDaemon(true);
-      callThreadRef = thread;
       return thread;
     });
     // Deliveries and completions run where they arrive; the rest (and everything while stopping,
@@ -156,16 +186,21 @@ final class InstanceRunner {
     shared = newShared;
     own = newOwn;
     ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE));
-    sharedTag = lease == null ? shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED)) : null;
-    for (Channel channel : List.of(newShared, newOwn)) {
-      channel.addShutdownListener(cause -> {
-        // A channel the broker closed while the connection lives on (e.g. a consumer timeout):
-        // without new channels this instance would silently stop taking work.
-        if (!cause.isHardError() && !cause.isInitiatedByApplication() && channel.getConnection().isOpen()) {
-          loop.postFirst(new Rebind(channel.getConnection()));
-        }
-      });
-    }
+    sharedTag = lease == null ? shared.basicConsume(sharedQueue, false, sharedConsumer(shared)) : null;
+    sharedPaused = false;
+    List.of(newShared, newOwn).forEach(this::rebindWhenClosedByBroker);
+  }
+
+  /**
+   * A channel the broker closes while the connection lives on (e.g. a consumer timeout) is
+   * replaced: without new channels this instance would silently stop taking work.
+   */
+  private void rebindWhenClosedByBroker(Channel channel) {
+    channel.addShutdownListener(cause -> {
+      if (!cause.isHardError() && !cause.isInitiatedByApplication() && channel.getConnection().isOpen()) {
+        loop.postFirst(new Rebind(channel.getConnection()));
+      }
+    });
   }
 
   /** The worker reconnected: consume again on the new connection (leases did not survive). */
@@ -258,6 +293,33 @@ final class InstanceRunner {
     };
   }
 
+  /**
+   * The shared queue's consumer: a call it starts runs right here, on the client library's consumer
+   * thread, once the loop is let go of; and so does each call started as one finishes, while this
+   * channel's next deliveries wait in the library (at most prefetch - 1 of them).
+   */
+  private DefaultConsumer sharedConsumer(Channel channel) {
+    if (!sharedCallsOnConsumer) {
+      return consumer(channel, Source.SHARED);
+    }
+    return new DefaultConsumer(channel) {
+      @Override
+      public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        sharedDeliveryThread = Thread.currentThread();
+        try {
+          loop.runHere(new Inbound(Source.SHARED, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
+          for (Running call; (call = takeStartedHere()) != null; ) {
+            Thread.interrupted(); // left over from the call before (service code may interrupt itself)
+            call.task.run(); // its completion, on this thread, may start the next call here
+          }
+        } finally {
+          Thread.interrupted(); // a cancel's interrupt belongs to its call: the thread goes back to the library clean
+          sharedDeliveryThread = null;
+        }
+      }
+    };
+  }
+
   // ---- the event loop ----------------------------------------------------------------------
 
   /** Handles one task, holding the loop; true when the runner has stopped. */
@@ -282,6 +344,10 @@ final class InstanceRunner {
         }
         if (stopping != null) {
           return finishStop();
+        }
+        if (sharedPaused && lease == null) {
+          sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared));
+          sharedPaused = false;
         }
         while (current == null && !waiting.isEmpty()) {
           dispatch(waiting.poll());
@@ -405,7 +471,7 @@ final class InstanceRunner {
       }
     }
     Running call = new Running(in, ++sequence);
-    call.task = new FutureTask<>(() -> target.run(prepared)) {
+    call.task = new FutureTask<>(() -> runServiceCode(call, prepared)) {
       @Override
       protected void done() {
         ServiceObject.Result result;
@@ -418,7 +484,36 @@ final class InstanceRunner {
       }
     };
     current = call;
-    callThread.execute(call.task);
+    if (Thread.currentThread() == sharedDeliveryThread) {
+      call.sharedConsumer = Thread.currentThread();
+      startedHere = call; // run by this consumer thread once it lets go of the loop: no hand-off
+    } else {
+      callThread.execute(call.task);
+    }
+  }
+
+  /**
+   * The call this thread started, if any. Another consumer thread may be in the handler too (a long
+   * call's old channel beside its replacement): each takes only its own. No other call can start
+   * before the one waiting here has run, so nothing overwrites it meanwhile.
+   */
+  private Running takeStartedHere() {
+    Running call = startedHere;
+    if (call == null || call.sharedConsumer != Thread.currentThread()) {
+      return null;
+    }
+    startedHere = null;
+    return call;
+  }
+
+  private ServiceObject.Result runServiceCode(Running call, ServiceObject.Prepared prepared) throws InterruptedException {
+    serviceCode.lockInterruptibly(); // a cancel while it waits ends it here
+    try {
+      call.runner = Thread.currentThread();
+      return target.run(prepared);
+    } finally {
+      serviceCode.unlock();
+    }
   }
 
   private void complete(Finished finished) throws IOException {
@@ -463,14 +558,29 @@ final class InstanceRunner {
     current.acked = true;
     Messages.reply(own, current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
         Map.of(Protocol.H_WORKER, context.workerId()), new byte[0]);
-    // Shared calls waiting behind it would age towards the consumer timeout too: let others run them.
-    for (Iterator<Inbound> it = waiting.iterator(); it.hasNext(); ) {
-      Inbound in = it.next();
-      if (in.source() == Source.SHARED) {
-        it.remove();
-        requeue(in);
-      }
+    if (sharedTag != null) {
+      pauseSharedWork();
     }
+  }
+
+  /**
+   * Shared calls waiting behind a long call would age towards the consumer timeout too: they go
+   * back to the queue for other instances, and this one takes no more shared work until the long
+   * call ends. Closing the shared channel hands back every call delivered on it and not yet
+   * acknowledged (the long call's own is): those in {@link #waiting}, those still on their way, and
+   * those the client library holds behind a call running on its consumer thread, which nothing
+   * else could reach. A new channel, not consuming yet, takes its place.
+   */
+  private void pauseSharedWork() throws IOException {
+    waiting.removeIf(in -> in.source() == Source.SHARED); // the broker requeues them as the channel closes
+    Channel old = shared;
+    Channel fresh = old.getConnection().createChannel();
+    fresh.basicQos(prefetch);
+    rebindWhenClosedByBroker(fresh);
+    shared = fresh;
+    sharedTag = null;
+    sharedPaused = true;
+    closeQuietly(old);
   }
 
   private boolean isRetry(Inbound in) {
@@ -541,7 +651,7 @@ final class InstanceRunner {
     lease = null;
     leaseTtlNanos = 0;
     if (stopping == null) {
-      sharedTag = shared.basicConsume(sharedQueue, false, consumer(shared, Source.SHARED));
+      sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared));
     }
     context.onLeaseChange().run();
   }
@@ -608,7 +718,7 @@ final class InstanceRunner {
 
   /** True when the call thread is inside {@code System.exit} (and so waits for this very drain). */
   private boolean callIsExitingTheJvm() {
-    Thread thread = callThreadRef;
+    Thread thread = current.runner;
     if (thread == null) {
       return false;
     }

@@ -57,6 +57,8 @@ public final class Worker implements AutoCloseable {
   private volatile Channel control;
   private volatile Channel heartbeats;
   private final ExecutorService controlThread;
+  /** The connection's consumer threads, kept across reconnects; instances run shared calls on them. */
+  private final ExecutorService consumerThreads = ConsumerThreads.create("warren-consumer-");
   private final ScheduledExecutorService heartbeatThread;
   private final ScheduledThreadPoolExecutor timers;
   private final InstanceContext instanceContext;
@@ -77,7 +79,7 @@ public final class Worker implements AutoCloseable {
     this.timers = Timers.daemon("warren-timers");
     this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, this::heartbeatSoon,
         options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
-    setUp(Connections.open(broker, "warren-worker-" + options.workerId()));
+    setUp(Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads));
     long interval = options.heartbeatInterval().toMillis();
     heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(() -> instances.values().forEach(instance -> {
@@ -309,6 +311,7 @@ public final class Worker implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         log.debug("close: {}", e.toString());
       }
+      consumerThreads.shutdown(); // a call still running past the drain grace keeps its (daemon) thread
       log.info("worker {} stopped", options.workerId());
       terminated.countDown();
     }
@@ -335,7 +338,7 @@ public final class Worker implements AutoCloseable {
     while (!stopping.get()) {
       try {
         Thread.sleep(delay);
-        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId());
+        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads);
         try {
           setUp(fresh);
         } catch (IOException | RuntimeException e) {
@@ -358,6 +361,7 @@ public final class Worker implements AutoCloseable {
           heartbeatThread.shutdownNow();
           controlThread.shutdownNow();
           timers.shutdownNow();
+          consumerThreads.shutdown();
           terminated.countDown();
           return;
         }
