@@ -184,8 +184,12 @@ final class AmqpGridBackend implements GridBackend {
         broadcastCancel(call.id);
       }
     });
-    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, format.contentType()),
-        invocation.arguments());
+    AMQP.BasicProperties props = Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, format.contentType());
+    if (target instanceof CallTarget.AnyInstance) {
+      send(call, queue, props, invocation.arguments());
+    } else {
+      sendInOrder(call, queue, props, invocation.arguments()); // an instance queue: calls run in the order sent
+    }
     return call.future;
   }
 
@@ -207,6 +211,15 @@ final class AmqpGridBackend implements GridBackend {
   private void send(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body) {
     try {
       link.publishers().publish("", queue, true, props, body);
+    } catch (IOException | ShutdownSignalException e) {
+      request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
+    }
+  }
+
+  /** As {@link #send}, keeping the order of the messages this client sends to {@code queue}. */
+  private void sendInOrder(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body) {
+    try {
+      link.publishers().publishInOrder("", queue, true, props, body);
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
     }
@@ -294,7 +307,7 @@ final class AmqpGridBackend implements GridBackend {
           Messages.request(Protocol.T_RELEASE_NOW, release.id, link.replyQueue(), Map.of()), body);
     } else {
       pending.add(release, RELEASE_TIMEOUT, () -> new GridUnavailableException("release of " + lease.leaseId() + " not confirmed"));
-      send(release, Protocol.instanceQueue(lease.service(), lease.instance()),
+      sendInOrder(release, Protocol.instanceQueue(lease.service(), lease.instance()), // after the lease's calls
           Messages.request(Protocol.T_RELEASE, release.id, link.replyQueue(), Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0]);
     }
     return release.future;

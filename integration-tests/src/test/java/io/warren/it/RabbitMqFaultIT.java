@@ -193,7 +193,7 @@ class RabbitMqFaultIT {
   @Test
   void moreLongCallsThanTheClientLibrarysThreadsAllRunAndAllCancel(TestInfo test) throws Exception {
     // Shared calls run on amqp-client's consumer threads. Its default pool has 2 threads per core,
-    // for every channel of the connection: the worker must give it more, or these calls (and the
+    // for every channel of the connection: the worker must give it more (two per instance), or these calls (and the
     // cancels, which arrive on yet another channel) would wait for a free thread.
     int calls = 2 * Runtime.getRuntime().availableProcessors() + 2;
     try (Grid grid = grid(test, 1, calls, List.of())) {

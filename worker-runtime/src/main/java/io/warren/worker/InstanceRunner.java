@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * channel. A delivery is handled on the client library's consumer thread and a completion on the
  * thread whose call just finished; channel repairs, cancels, early acks and stops run on the
  * loop's own thread. A shared call runs on the consumer thread that delivered it, as a plain
- * amqp-client consumer would: no thread hand-off at all (the worker gives the library a pool that
- * grows, {@link ConsumerThreads}). Other calls (leased and targeted ones, and calls the loop
+ * amqp-client consumer would: no thread hand-off at all (the worker gives the library a pool
+ * sized by its instances, {@link ConsumerThreads}). Other calls (leased and targeted ones, and calls the loop
  * thread starts) run on the instance's call thread: the instance queue is auto-acknowledged, so
  * nothing bounds what the library would hold behind a call running on its thread.
  *

@@ -58,7 +58,7 @@ public final class Worker implements AutoCloseable {
   private volatile Channel heartbeats;
   private final ExecutorService controlThread;
   /** The connection's consumer threads, kept across reconnects; instances run shared calls on them. */
-  private final ExecutorService consumerThreads = ConsumerThreads.create("warren-consumer-");
+  private final ConsumerThreads consumerThreads = new ConsumerThreads("warren-consumer-");
   private final ScheduledExecutorService heartbeatThread;
   private final ScheduledThreadPoolExecutor timers;
   private final InstanceContext instanceContext;
@@ -79,7 +79,7 @@ public final class Worker implements AutoCloseable {
     this.timers = Timers.daemon("warren-timers");
     this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, this::heartbeatSoon,
         options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
-    setUp(Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads));
+    setUp(Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads.executor()));
     long interval = options.heartbeatInterval().toMillis();
     heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(() -> instances.values().forEach(instance -> {
@@ -165,6 +165,7 @@ public final class Worker implements AutoCloseable {
     ServiceId service = new ServiceId(command.service());
     byte[] state = command.state().getBytes(StandardCharsets.UTF_8);
     List<InstanceRunner> started = new ArrayList<>();
+    consumerThreads.fit(instances.size() + command.instances().size()); // before they consume
     try {
       for (int number : command.instances()) {
         ServiceObject object = ServiceObject.instantiate(command.implementation(), state); // each its own copy
@@ -194,6 +195,7 @@ public final class Worker implements AutoCloseable {
       instances.remove(key(runner.service(), runner.number()));
       runner.stop(true).join();
     }
+    consumerThreads.fit(instances.size());
   }
 
   private void terminate(AMQP.BasicProperties props, ServiceCommand command) throws IOException {
@@ -205,6 +207,7 @@ public final class Worker implements AutoCloseable {
       }
     }
     stopped.forEach(CompletableFuture::join);
+    consumerThreads.fit(instances.size());
     log.info("terminated {} ({} instances)", command.service(), stopped.size());
     Messages.replyOk(control, props, new byte[0]);
     heartbeatSoon();
@@ -338,7 +341,7 @@ public final class Worker implements AutoCloseable {
     while (!stopping.get()) {
       try {
         Thread.sleep(delay);
-        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads);
+        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads.executor());
         try {
           setUp(fresh);
         } catch (IOException | RuntimeException e) {
