@@ -184,12 +184,9 @@ final class AmqpGridBackend implements GridBackend {
         broadcastCancel(call.id);
       }
     });
-    AMQP.BasicProperties props = Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, format.contentType());
-    if (target instanceof CallTarget.AnyInstance) {
-      send(call, queue, props, invocation.arguments());
-    } else {
-      sendInOrder(call, queue, props, invocation.arguments()); // an instance queue: calls run in the order sent
-    }
+    // To an instance queue (leased, targeted), calls run in the order sent.
+    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, format.contentType()),
+        invocation.arguments(), !(target instanceof CallTarget.AnyInstance));
     return call.future;
   }
 
@@ -208,18 +205,17 @@ final class AmqpGridBackend implements GridBackend {
     return null;
   }
 
-  private void send(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body) {
+  /**
+   * Publishes {@code request} (mandatory) to {@code queue}; with {@code inOrder}, after every
+   * message this client sent to that queue before it (see {@link ChannelPool#publishInOrder}).
+   */
+  private void send(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body, boolean inOrder) {
     try {
-      link.publishers().publish("", queue, true, props, body);
-    } catch (IOException | ShutdownSignalException e) {
-      request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
-    }
-  }
-
-  /** As {@link #send}, keeping the order of the messages this client sends to {@code queue}. */
-  private void sendInOrder(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body) {
-    try {
-      link.publishers().publishInOrder("", queue, true, props, body);
+      if (inOrder) {
+        link.publishers().publishInOrder("", queue, true, props, body);
+      } else {
+        link.publishers().publish("", queue, true, props, body);
+      }
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
     }
@@ -260,7 +256,8 @@ final class AmqpGridBackend implements GridBackend {
         Protocol.H_LEASE_TTL, leaseTtl.toMillis(),
         Protocol.H_DEADLINE, System.currentTimeMillis() + timeout.toMillis());
     acquire.future.thenAccept(grant -> keepRenewing(grant, leaseTtl));
-    send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, link.replyQueue(), headers), new byte[0]);
+    send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, link.replyQueue(), headers), new byte[0],
+        false);
     return acquire.future;
   }
 
@@ -304,11 +301,12 @@ final class AmqpGridBackend implements GridBackend {
       pending.add(release, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + lease.workerId() + " did not confirm release-now"));
       byte[] body = json(new ServiceCommand(lease.service().value(), lease.instance(), lease.leaseId()));
       send(release, Protocol.workerQueue(lease.workerId()),
-          Messages.request(Protocol.T_RELEASE_NOW, release.id, link.replyQueue(), Map.of()), body);
+          Messages.request(Protocol.T_RELEASE_NOW, release.id, link.replyQueue(), Map.of()), body, false);
     } else {
       pending.add(release, RELEASE_TIMEOUT, () -> new GridUnavailableException("release of " + lease.leaseId() + " not confirmed"));
-      sendInOrder(release, Protocol.instanceQueue(lease.service(), lease.instance()), // after the lease's calls
-          Messages.request(Protocol.T_RELEASE, release.id, link.replyQueue(), Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0]);
+      send(release, Protocol.instanceQueue(lease.service(), lease.instance()),
+          Messages.request(Protocol.T_RELEASE, release.id, link.replyQueue(), Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0],
+          true); // after the lease's calls
     }
     return release.future;
   }
@@ -463,7 +461,7 @@ final class AmqpGridBackend implements GridBackend {
       return null;
     });
     pending.add(command, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + workerId + " did not answer '" + type + "' within " + CONTROL_TIMEOUT));
-    send(command, Protocol.workerQueue(workerId), Messages.request(type, command.id, link.replyQueue(), Map.of()), body);
+    send(command, Protocol.workerQueue(workerId), Messages.request(type, command.id, link.replyQueue(), Map.of()), body, false);
     return command.future;
   }
 

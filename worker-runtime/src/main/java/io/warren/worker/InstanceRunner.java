@@ -70,7 +70,11 @@ final class InstanceRunner {
   /** A delivery, with the channel it came on: its tag means nothing on any other channel. */
   private record Inbound(
       Source source, Channel channel, long tag, boolean redelivered, AMQP.BasicProperties props, byte[] body)
-      implements Task {}
+      implements Task {
+    static Inbound of(Source source, Channel channel, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+      return new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body);
+    }
+  }
 
   private record Finished(Running call, ServiceObject.Result result) implements Task {}
 
@@ -137,9 +141,11 @@ final class InstanceRunner {
   private volatile Thread sharedDeliveryThread;
   /** A call started on a shared consumer thread, for that thread to run once it has let go of the loop. */
   private volatile Running startedHere;
+  /**
+   * The shared queue's consumer, or null while the instance takes no shared work: leased, stopping,
+   * or paused behind a call acknowledged early (see {@link #pauseSharedWork}).
+   */
   private String sharedTag;
-  /** The shared consumer is off while a call acknowledged early runs (see {@link #ackEarly}). */
-  private boolean sharedPaused;
   private String ownTag;
   private volatile Running current;
   private long sequence;
@@ -186,8 +192,10 @@ final class InstanceRunner {
     shared = newShared;
     own = newOwn;
     ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE));
-    sharedTag = lease == null ? shared.basicConsume(sharedQueue, false, sharedConsumer(shared)) : null;
-    sharedPaused = false;
+    sharedTag = null;
+    if (lease == null) {
+      consumeShared();
+    }
     List.of(newShared, newOwn).forEach(this::rebindWhenClosedByBroker);
   }
 
@@ -284,11 +292,16 @@ final class InstanceRunner {
     return done;
   }
 
+  /** Takes shared calls again, on the current shared channel. */
+  private void consumeShared() throws IOException {
+    sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared));
+  }
+
   private DefaultConsumer consumer(Channel channel, Source source) {
     return new DefaultConsumer(channel) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        loop.runHere(new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
+        loop.runHere(Inbound.of(source, channel, envelope, props, body));
       }
     };
   }
@@ -307,7 +320,7 @@ final class InstanceRunner {
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         sharedDeliveryThread = Thread.currentThread();
         try {
-          loop.runHere(new Inbound(Source.SHARED, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body));
+          loop.runHere(Inbound.of(Source.SHARED, channel, envelope, props, body));
           for (Running call; (call = takeStartedHere()) != null; ) {
             Thread.interrupted(); // left over from the call before (service code may interrupt itself)
             call.task.run(); // its completion, on this thread, may start the next call here
@@ -345,9 +358,8 @@ final class InstanceRunner {
         if (stopping != null) {
           return finishStop();
         }
-        if (sharedPaused && lease == null) {
-          sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared));
-          sharedPaused = false;
+        if (sharedTag == null && lease == null) { // neither leased nor stopping: paused by an early ack
+          consumeShared();
         }
         while (current == null && !waiting.isEmpty()) {
           dispatch(waiting.poll());
@@ -578,8 +590,7 @@ final class InstanceRunner {
     fresh.basicQos(prefetch);
     rebindWhenClosedByBroker(fresh);
     shared = fresh;
-    sharedTag = null;
-    sharedPaused = true;
+    sharedTag = null; // consumed again when the long call ends
     closeQuietly(old);
   }
 
@@ -651,7 +662,7 @@ final class InstanceRunner {
     lease = null;
     leaseTtlNanos = 0;
     if (stopping == null) {
-      sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared));
+      consumeShared();
     }
     context.onLeaseChange().run();
   }
