@@ -99,10 +99,11 @@ final class Report {
       - JIT warm-up before any case (`BenchMain.warmUp`, not measured): 20,000 pipelined and 2,000 sync
         calls of every contender and payload (Warren JSON and CBOR, stateless and leased, raw, Spring),
         so that no case pays for the client's, the workers' or the baseline server's C2 compilation.
-      - Each case: a 2 s warm-up run, then 3 timed runs of 2 s; every figure is the median of the 3. The
-        contenders of one table group (same section, payload, instances and prefetch) take their timed runs
-        in turn (run 1 of each, then run 2 of each, ...), so that a slow stretch of the shared machine falls
-        on all of them.
+      - Each case: a 2 s warm-up run, then 5 timed runs of 1.2 s (`--quick`: 3 of 0.6 s); every figure is
+        the median of the 5. The contenders of one table group (same section, payload, instances and
+        prefetch) take their timed runs in turn (run 1 of each, then run 2 of each, ...), so that a slow
+        stretch of the shared machine falls on all of them; the median ignores up to 2 slow runs of a
+        contender.
       - sync: one thread, one call at a time; p50/p99 of each call's wall time. Raw: exclusive server-named
         reply queue, correlation ids. Spring: `RabbitTemplate.convertSendAndReceive` with its default direct
         reply-to, against the Spring listener (Spring AMQP RPC, both halves Spring: the target's baseline)
@@ -136,10 +137,10 @@ final class Report {
   private static final String NOTES = """
       - The raw amqp-client figures are the floor; Warren adds a codec (in JSON a 16 KB `byte[]` travels
         as ~22 KB of base64; in CBOR as 16 KB plus a few header bytes), per-call headers (interface,
-        method, deadline), `mandatory` publishes, one
-        thread hand-off on the worker (amqp-client consumer thread -> the instance's call thread, which
-        then replies and acks itself; issue 5 removed two) and a callback executor on the client. The CPU
-        columns show where the time goes.
+        method, deadline), `mandatory` publishes, a per-instance lock around the service call on the
+        worker (a stateless call runs on the amqp-client consumer thread that delivered it, as raw's
+        handler does; leased calls are handed to the instance's call thread) and a callback executor on
+        the client. The CPU columns show where the time goes.
       - Spring's target baseline is Spring AMQP on both ends, as Warren's figures are Warren on both ends;
         the `/ raw server` rows show Spring's client alone. Its listener container hands each delivery from
         amqp-client's thread to the container's consumer thread, which converts the message, calls the

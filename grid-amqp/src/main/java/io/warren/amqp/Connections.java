@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /** Opens broker connections the way every Warren process does. */
@@ -42,6 +45,8 @@ public final class Connections {
     if (consumerThreads != null) {
       factory.setSharedExecutor(consumerThreads);
     }
+    // amqp-client's own consumer threads would be "pool-N-thread-M" in thread dumps and profiles.
+    factory.setThreadFactory(named(connectionName + "-amqp-"));
     try {
       factory.setUri(broker.uri());
       if ("amqps".equalsIgnoreCase(broker.uri().getScheme())) {
@@ -73,6 +78,20 @@ public final class Connections {
       throw new GridUnavailableException(
           "cannot connect to broker " + broker.uriList() + " as '" + broker.username() + "': " + why, e);
     }
+  }
+
+  /**
+   * Threads named {@code prefix + n}, otherwise as amqp-client's default factory makes them (not
+   * daemons). amqp-client renames its connection reader thread itself.
+   */
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    ThreadFactory defaults = Executors.defaultThreadFactory();
+    return run -> {
+      Thread thread = defaults.newThread(run);
+      thread.setName(prefix + count.incrementAndGet());
+      return thread;
+    };
   }
 
   /** Tries the cluster's nodes in the order given: the first is the preferred node. */

@@ -111,6 +111,15 @@ abstract class AbstractGridIT {
   }
 
   @Test
+  void theClientLibrarysThreadsAreNamedAfterTheGridsConnection() {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    assertEquals(4, grid.proxy(id, Tally.class).hit(2).doubled()); // the reply came through amqp-client's consumer threads
+    List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList();
+    assertTrue(names.stream().anyMatch(n -> n.startsWith("warren-client-amqp-")), "thread names: " + names);
+    grid.terminate(id);
+  }
+
+  @Test
   void overloadsDispatchOnTheFullSignature() {
     ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
     Tally tally = grid.proxy(id, Tally.class);
@@ -251,7 +260,8 @@ abstract class AbstractGridIT {
     }
     // Release only once the first call runs: a fixed sleep lost that race on a loaded CI machine,
     // and release-now rightly refused a first call that had not started yet.
-    awaitBusy(lease.workerId());
+    Heartbeats.await(grid, WAIT, "the leased call running on " + lease.workerId(), workers -> workers.stream()
+        .filter(w -> w.id().equals(lease.workerId()) && w.busy() > 0).findFirst());
     lease.releaseNow().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     // The call that was running when the lease was revoked finishes normally.
     assertEquals(36, running.get(WAIT.toSeconds(), TimeUnit.SECONDS).length());
@@ -641,17 +651,6 @@ abstract class AbstractGridIT {
     assertEquals(3, hits.stream().map(Tally.Hit::token).distinct().count(), "one argument per instance");
     assertThrows(IllegalArgumentException.class, () -> grid.scatter(id, Tally.class, List.of(1), Tally::hit));
     grid.terminate(id);
-  }
-
-  /** Waits until the worker's heartbeat reports a call running (heartbeats come every 500 ms here). */
-  private void awaitBusy(String workerId) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (grid.workers().stream().noneMatch(w -> w.id().equals(workerId) && w.busy() > 0)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("worker " + workerId + " never reported the call running");
-      }
-      Thread.sleep(20);
-    }
   }
 
   private static <T> List<T> join(List<CompletableFuture<T>> futures) throws Exception {

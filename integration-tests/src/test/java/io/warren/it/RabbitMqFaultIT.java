@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +126,7 @@ class RabbitMqFaultIT {
     try (Grid grid = grid(test, 2, 1, List.of())) {
       ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
       CompletableFuture<String> charge = Grid.async(grid.proxy(id, Tally.class), t -> t.chargeSlowly(20_000));
-      WorkerInfo running = awaitBusyWorker(grid);
+      WorkerInfo running = Heartbeats.awaitBusyWorker(grid, Duration.ofSeconds(10));
       ProcessHandle.of(running.pid()).orElseThrow().destroyForcibly();
       ExecutionException e = assertThrows(ExecutionException.class, () -> charge.get(30, TimeUnit.SECONDS));
       assertInstanceOf(RetryRefusedException.class, e.getCause());
@@ -175,7 +176,7 @@ class RabbitMqFaultIT {
       ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
       Tally tally = grid.proxy(id, Tally.class);
       CompletableFuture<String> slow = Grid.async(tally, t -> t.appendSlowly(7, 12_000));
-      awaitBusyWorker(grid);
+      Heartbeats.awaitBusyWorker(grid, Duration.ofSeconds(10));
       List<CompletableFuture<Tally.Hit>> quick = IntStream.range(0, 12)
           .mapToObj(i -> Grid.async(tally, t -> t.hit(i))).toList();
       for (CompletableFuture<Tally.Hit> call : quick) {
@@ -201,7 +202,8 @@ class RabbitMqFaultIT {
       Tally tally = grid.proxy(id, Tally.class);
       List<CompletableFuture<String>> waits = IntStream.range(0, calls)
           .mapToObj(i -> Grid.async(tally, t -> t.waitFor(60_000))).toList();
-      awaitBusyCalls(grid, calls);
+      Heartbeats.await(grid, Duration.ofSeconds(20), calls + " running calls", workers ->
+          workers.stream().mapToInt(WorkerInfo::busy).sum() >= calls ? Optional.of(true) : Optional.empty());
       waits.forEach(wait -> assertTrue(wait.cancel(true)));
       List<List<Integer>> logs = new ArrayList<>();
       for (CompletableFuture<List<Integer>> log : grid.broadcast(id, Tally.class, Tally::log)) {
@@ -316,30 +318,5 @@ class RabbitMqFaultIT {
         .broker(broker.uri()).credentials(broker.username(), "wrong-" + password).build());
     assertFalse(refused.getMessage().contains(password), refused.getMessage());
     assertTrue(refused.getMessage().contains(broker.uri().toString()), "the error names the broker: " + refused.getMessage());
-  }
-
-  /** Waits until the workers' heartbeats count {@code calls} running calls. */
-  private static void awaitBusyCalls(Grid grid, int calls) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (grid.workers().stream().mapToInt(WorkerInfo::busy).sum() < calls) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the workers never reported " + calls + " running calls: " + grid.workers());
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  /** The worker whose heartbeat says it is running a call. */
-  private static WorkerInfo awaitBusyWorker(Grid grid) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      for (WorkerInfo worker : grid.workers()) {
-        if (worker.busy() > 0) {
-          return worker;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no worker reported a running call: " + grid.workers());
   }
 }

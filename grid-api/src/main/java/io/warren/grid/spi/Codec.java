@@ -48,12 +48,14 @@ import tools.jackson.dataformat.cbor.CBORMapper;
  * types are few and live as long as its class, as {@link ServiceContract}'s cache already does), and
  * Jackson's buffers are recycled per thread: Warren's threads are long-lived platform threads, for
  * which a thread-local pool is cheaper than the shared deque Jackson defaults to for virtual threads.
+ * In JSON a {@code byte[]} is base64, coded by the JDK ({@link JdkBase64Module}).
  *
  * <p>Thread-safe; one shared instance per format: {@link #json()}, {@link #cbor()}.
  */
 public final class Codec {
   private static final Codec JSON = new Codec(WireFormat.JSON, configured(JsonMapper.builder(
-      JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())));
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())
+      .addModule(JdkBase64Module.create())));
   private static final Codec CBOR = new Codec(WireFormat.CBOR, configured(CBORMapper.builder(
       CBORFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())));
 
