@@ -263,7 +263,7 @@ public final class BenchMain {
           String label = p.getKey();
           byte[] payload = p.getValue();
           boolean small = payload.length < 1024;
-          int[] counts = small ? (quick ? new int[] {1, 4} : new int[] {1, 2, 4}) : new int[] {2};
+          int[] counts = quick ? new int[] {1, 4} : new int[] {1, 2, 4};
           if (!small && quick) {
             continue;
           }

@@ -82,8 +82,9 @@ final class Report {
       - One RabbitMQ node (Debian `rabbitmq-server`, private node started by the harness), one client JVM
         (this harness), one Warren worker JVM (`LocalWorkers`, 4 slots: instances of a service share it,
         as on one host) and one baseline echo server JVM (`BaselineServer`). It serves each raw queue with
-        amqp-client consumers (a channel per consumer, `basic.qos(prefetch)`, reply then ack — Warren's
-        ack-after-reply) and each Spring queue with a Spring AMQP `SimpleMessageListenerContainer` (Spring
+        amqp-client consumers (a channel per consumer, `basic.qos(prefetch)`, reply then ack each call, the
+        way an amqp-client RPC server is written; Warren's worker also acks after the reply, but at
+        prefetch 4 and above one `basic.ack multiple` per prefetch/2 answered calls: changes, item 29) and each Spring queue with a Spring AMQP `SimpleMessageListenerContainer` (Spring
         Boot's default container; N concurrent consumers at the same prefetch, a `MessageListenerAdapter`
         whose echo method's return value is the reply, ack after it: `SpringServer`). Everything shares the
         machine's cores.

@@ -16,6 +16,8 @@ import io.warren.grid.PublishOptions;
 import io.warren.grid.RetryRefusedException;
 import io.warren.grid.ServiceId;
 import io.warren.grid.WorkerInfo;
+import io.warren.amqp.Protocol;
+import io.warren.testing.ExecResult;
 import io.warren.testing.RabbitMqBroker;
 import io.warren.worker.LocalWorkers;
 import java.io.BufferedReader;
@@ -119,6 +121,39 @@ class RabbitMqFaultIT {
       assertEquals(1000, outcomes.size());
       assertFalse(ProcessHandle.of(victim.pid()).map(ProcessHandle::isAlive).orElse(false));
     }
+  }
+
+  @Test
+  void answeredCallsLeftOutOfAnAckBatchAreAcknowledgedWhenTheInstanceIdles(TestInfo test) throws Exception {
+    // At prefetch 8 a worker acknowledges answered calls 4 at a time (one basic.ack multiple): of 7
+    // calls, 3 are left over. Its sweep must acknowledge them, or they would stay unacknowledged
+    // until the consumer timeout closed the channel and they ran again.
+    try (Grid grid = grid(test, 1, 1, List.of(), 8)) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      Tally tally = grid.proxy(id, Tally.class);
+      for (int i = 0; i < 6; i++) {
+        tally.appendSlowly(i, 0);
+      }
+      assertEquals(List.of(0, 1, 2, 3, 4, 5), tally.log());
+      String queue = Protocol.serviceQueue(id);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      String unacknowledged = unacknowledged(queue);
+      while (!unacknowledged.equals("0") && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        unacknowledged = unacknowledged(queue);
+      }
+      assertEquals("0", unacknowledged, "answered calls still unacknowledged on " + queue);
+      assertEquals(List.of(0, 1, 2, 3, 4, 5), tally.log(), "no call ran again");
+    }
+  }
+
+  /** The broker's count of delivered, unacknowledged messages on {@code queue}, as rabbitmqctl prints it. */
+  private String unacknowledged(String queue) {
+    ExecResult result = broker.rabbitmqctl("list_queues", "--quiet", "--no-table-headers", "name", "messages_unacknowledged");
+    assertEquals(0, result.exitCode(), result.stderr());
+    return result.stdout().lines().map(line -> line.trim().split("\\s+"))
+        .filter(words -> words.length == 2 && words[0].equals(queue)).map(words -> words[1])
+        .findFirst().orElseThrow(() -> new AssertionError(queue + " not listed: " + result.stdout()));
   }
 
   @Test

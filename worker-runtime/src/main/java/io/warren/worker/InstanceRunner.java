@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one instance of a service. It consumes two queues: the service's shared queue (competing
- * with the other instances, at the service's prefetch, acknowledged after the reply) and its own
- * exclusive instance queue (leased and targeted calls and releases; auto-acknowledged, since they
- * die with this worker anyway and must not age into the broker's consumer timeout).
+ * with the other instances, at the service's prefetch, acknowledged after the reply, in batches
+ * from prefetch 4: {@link AnsweredCalls}) and its own exclusive instance queue (leased and targeted
+ * calls and releases; auto-acknowledged, since they die with this worker anyway and must not age
+ * into the broker's consumer timeout).
  *
  * <p>Threads: a {@link TaskLoop} runs deliveries, call completions, cancels, timers and stop
  * requests one at a time, and whichever thread runs them owns both channels meanwhile; service code
@@ -65,7 +66,7 @@ final class InstanceRunner {
 
   private enum Source { SHARED, INSTANCE }
 
-  private sealed interface Task permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind {}
+  private sealed interface Task permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks {}
 
   /** A delivery, with the channel it came on: its tag means nothing on any other channel. */
   private record Inbound(
@@ -87,6 +88,9 @@ final class InstanceRunner {
   private record Expire() implements Task {}
 
   private record Stop(boolean deleteQueue, CompletableFuture<Void> done) implements Task {}
+
+  /** The sweep: acknowledge the answered calls still waiting for it. */
+  private record FlushAcks() implements Task {}
 
   /** The channels died (connection lost and re-made, or a channel closed by the broker): open new ones. */
   private record Rebind(com.rabbitmq.client.Connection connection) implements Task {}
@@ -125,6 +129,8 @@ final class InstanceRunner {
   private final String sharedQueue;
   private final String instanceQueue;
   private final int prefetch;
+  /** Answered shared calls, acknowledged in batches. */
+  private final AnsweredCalls answered;
   /** The service queues' arguments, as the publishing client declared them (quorum or none). */
   private final Map<String, Object> queueArguments;
   private Channel shared;
@@ -166,6 +172,7 @@ final class InstanceRunner {
     this.sharedQueue = Protocol.serviceQueue(service);
     this.instanceQueue = Protocol.instanceQueue(service, number);
     this.prefetch = prefetch;
+    this.answered = new AnsweredCalls(prefetch);
     this.queueArguments = Protocol.serviceQueueArguments(replicated);
     this.sharedCallsOnConsumer = prefetch <= MAX_PREFETCH_FOR_CALLS_ON_CONSUMER;
     this.callThread = Executors.newSingleThreadExecutor(run -> {
@@ -276,6 +283,18 @@ final class InstanceRunner {
     }
   }
 
+  /** Called by the worker's timer: acknowledges answered calls left over from the last batch. */
+  void flushAcks() {
+    if (answered.waiting()) {
+      loop.postFirst(new FlushAcks());
+    }
+  }
+
+  /** The {@code basic.ack} frames this instance has sent for answered calls (for tests). */
+  long acknowledgementsSent() {
+    return answered.acknowledgementsSent();
+  }
+
   /** Cancels the call {@code callId} here if it is queued or running (interrupting it). */
   void cancel(String callId) {
     loop.postFirst(new Cancel(callId));
@@ -383,6 +402,8 @@ final class InstanceRunner {
       return beginStop(stop);
     } else if (task instanceof Rebind rebind) {
       rebind(rebind);
+    } else if (task instanceof FlushAcks) {
+      answered.flush();
     }
     return false;
   }
@@ -409,6 +430,7 @@ final class InstanceRunner {
       return; // stopping anyway, or already re-made
     }
     log.warn("{}#{}: channels lost; opening new ones", service, number);
+    flushQuietly(); // if the shared channel still lives, closing it would requeue them
     closeQuietly(shared);
     closeQuietly(own);
     // Deliveries of the dead channels: the broker requeued the shared ones; leased ones died with
@@ -538,8 +560,11 @@ final class InstanceRunner {
     } else {
       Messages.replyError(own, call.in.props(), result.error());
     }
-    if (!call.acked) {
-      ack(call.in); // after the reply: a worker that dies mid-call leaves the call to be redelivered
+    if (!call.acked) { // after the reply: a worker that dies mid-call leaves the call to be redelivered
+      Inbound in = call.in;
+      if (in.source() == Source.SHARED && in.channel() == shared && shared.isOpen()) {
+        answered.add(shared, in.tag());
+      }
     }
   }
 
@@ -591,6 +616,7 @@ final class InstanceRunner {
     rebindWhenClosedByBroker(fresh);
     shared = fresh;
     sharedTag = null; // consumed again when the long call ends
+    flushQuietly(); // the answered calls before the long one: closing would requeue them
     closeQuietly(old);
   }
 
@@ -720,6 +746,7 @@ final class InstanceRunner {
       log.warn("stopping {}#{}: {}", service, number, e.toString());
     } finally {
       callThread.shutdownNow();
+      flushQuietly();
       closeQuietly(shared); // closing requeues anything still unacknowledged
       closeQuietly(own);
       stopping.done().complete(null);
@@ -764,6 +791,15 @@ final class InstanceRunner {
 
   private String queueOf(Inbound in) {
     return in.source() == Source.SHARED ? sharedQueue : instanceQueue;
+  }
+
+  /** Acknowledges the answered calls before their channel closes; a failure must not stop the closing. */
+  private void flushQuietly() {
+    try {
+      answered.flush();
+    } catch (IOException | RuntimeException e) {
+      log.warn("{}#{}: acknowledging answered calls: {}", service, number, e.toString());
+    }
   }
 
   private static void closeQuietly(Channel channel) {

@@ -85,6 +85,7 @@ public final class Worker implements AutoCloseable {
     timers.scheduleWithFixedDelay(() -> instances.values().forEach(instance -> {
       instance.checkLeaseExpiry();
       instance.checkLongCall();
+      instance.flushAcks();
     }), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
 
@@ -399,6 +400,11 @@ public final class Worker implements AutoCloseable {
     } catch (IOException e) {
       return System.getenv().getOrDefault("HOSTNAME", "unknown");
     }
+  }
+
+  /** For tests: the {@code basic.ack} frames the instances have sent for answered shared calls. */
+  long acknowledgementsSent() {
+    return instances.values().stream().mapToLong(InstanceRunner::acknowledgementsSent).sum();
   }
 
   /** For tests: timers waiting in the worker's timer queue (the lease check is one). */
