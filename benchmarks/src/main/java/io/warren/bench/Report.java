@@ -84,8 +84,9 @@ final class Report {
         as on one host) and one baseline echo server JVM (`BaselineServer`). It serves each raw queue with
         amqp-client consumers (a channel per consumer, `basic.qos(prefetch)`, reply then ack each call, the
         way an amqp-client RPC server is written; Warren's worker also acks after the reply, but at
-        prefetch 4 and above one `basic.ack multiple` per prefetch/2 answered calls: changes, item 29) and each Spring queue with a Spring AMQP `SimpleMessageListenerContainer` (Spring
-        Boot's default container; N concurrent consumers at the same prefetch, a `MessageListenerAdapter`
+        prefetch 4 and above one `basic.ack multiple` per prefetch/2 answered calls: changes, item 29)
+        and each Spring queue with a Spring AMQP `SimpleMessageListenerContainer` (Spring Boot's default
+        container; N concurrent consumers at the same prefetch, a `MessageListenerAdapter`
         whose echo method's return value is the reply, ack after it: `SpringServer`). Everything shares the
         machine's cores.
       - The Warren workers and the baseline server run with the same JVM options (`ServerJvm.OPTIONS`: none,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.amqp.Protocol;
 import io.warren.grid.AcquireTimeoutException;
 import io.warren.grid.DeadLetteredException;
 import io.warren.grid.Grid;
@@ -16,7 +17,6 @@ import io.warren.grid.PublishOptions;
 import io.warren.grid.RetryRefusedException;
 import io.warren.grid.ServiceId;
 import io.warren.grid.WorkerInfo;
-import io.warren.amqp.Protocol;
 import io.warren.testing.ExecResult;
 import io.warren.testing.RabbitMqBroker;
 import io.warren.worker.LocalWorkers;

@@ -560,11 +560,8 @@ final class InstanceRunner {
     } else {
       Messages.replyError(own, call.in.props(), result.error());
     }
-    if (!call.acked) { // after the reply: a worker that dies mid-call leaves the call to be redelivered
-      Inbound in = call.in;
-      if (in.source() == Source.SHARED && in.channel() == shared && shared.isOpen()) {
-        answered.add(shared, in.tag());
-      }
+    if (!call.acked && onLiveSharedChannel(call.in)) {
+      answered.add(shared, call.in.tag()); // after the reply: a worker that dies mid-call leaves the call to be redelivered
     }
   }
 
@@ -777,9 +774,17 @@ final class InstanceRunner {
   }
 
   private void ack(Inbound in) throws IOException {
-    if (in.source() == Source.SHARED && in.channel() == shared && shared.isOpen()) {
+    if (onLiveSharedChannel(in)) {
       shared.basicAck(in.tag(), false);
-    } // instance-queue deliveries are auto-acknowledged; a dead channel's deliveries were requeued
+    }
+  }
+
+  /**
+   * True for a shared delivery whose channel still lives: the only kind that needs an ack
+   * (instance-queue deliveries are auto-acknowledged; a dead channel's deliveries were requeued).
+   */
+  private boolean onLiveSharedChannel(Inbound in) {
+    return in.source() == Source.SHARED && in.channel() == shared && shared.isOpen();
   }
 
   /** Returns a shared delivery to its queue, if its channel still lives (else the broker did already). */

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
+import io.warren.amqp.Connections;
 import io.warren.amqp.Protocol;
 import io.warren.amqp.embedded.EmbeddedBroker;
 import io.warren.grid.Grid;
 import io.warren.grid.PublishOptions;
 import io.warren.grid.ServiceId;
-import io.warren.grid.spi.BrokerEndpoint;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,10 +36,10 @@ class AnsweredCallsTest {
     // Of 6 calls at prefetch 8, 2 are left out of the batches of 4. Closing the channel without
     // acknowledging them would put them back on the queue, to run again.
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        Grid grid = grid(broker, 8)) {
+        Grid grid = EmbeddedWorker.grid(broker, 8)) {
       ServiceId id;
-      try (Worker worker = Worker.start(options(broker), endpoint(broker))) {
-        awaitWorker(grid);
+      try (Worker worker = EmbeddedWorker.start(broker, "answered-calls-test")) {
+        EmbeddedWorker.await(grid);
         id = grid.publish(new CounterService(), PublishOptions.defaults().instances(1));
         Counter counter = grid.proxy(id, Counter.class);
         for (int i = 1; i <= 6; i++) {
@@ -59,8 +57,8 @@ class AnsweredCallsTest {
    */
   private static long acknowledgementsFor(int calls, int prefetch, int atLeast) throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        Worker worker = Worker.start(options(broker), endpoint(broker));
-        Grid grid = grid(broker, prefetch)) {
+        Worker worker = EmbeddedWorker.start(broker, "answered-calls-test");
+        Grid grid = EmbeddedWorker.grid(broker, prefetch)) {
       Counter counter = publish(grid);
       for (int i = 1; i <= calls; i++) {
         assertEquals(i, counter.next());
@@ -74,37 +72,15 @@ class AnsweredCallsTest {
   }
 
   private static Counter publish(Grid grid) throws InterruptedException {
-    awaitWorker(grid);
+    EmbeddedWorker.await(grid);
     ServiceId id = grid.publish(new CounterService(), PublishOptions.defaults().instances(1));
     return grid.proxy(id, Counter.class);
   }
 
   private static int messagesOn(EmbeddedBroker broker, String queue) throws Exception {
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker.uri());
-    factory.setUsername(broker.username());
-    factory.setPassword(broker.password());
-    try (Connection connection = factory.newConnection("answered-calls-test"); Channel channel = connection.createChannel()) {
+    try (Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "answered-calls-test");
+        Channel channel = connection.createChannel()) {
       return channel.queueDeclarePassive(queue).getMessageCount();
-    }
-  }
-
-  private static Grid grid(EmbeddedBroker broker, int prefetch) {
-    return Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password()).prefetch(prefetch).build();
-  }
-
-  private static BrokerEndpoint endpoint(EmbeddedBroker broker) {
-    return new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
-  }
-
-  private static WorkerOptions options(EmbeddedBroker broker) {
-    return new WorkerOptions(broker.uri(), "answered-calls-test", 1, Duration.ofMillis(100), Duration.ofSeconds(5), null,
-        false, 1 << 20, Duration.ofMinutes(5), 3, Duration.ofSeconds(5));
-  }
-
-  private static void awaitWorker(Grid grid) throws InterruptedException {
-    while (grid.workers().isEmpty()) { // bounded by the test's timeout
-      Thread.sleep(20);
     }
   }
 }

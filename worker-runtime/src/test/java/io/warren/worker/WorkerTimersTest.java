@@ -6,8 +6,6 @@ import io.warren.amqp.embedded.EmbeddedBroker;
 import io.warren.grid.Grid;
 import io.warren.grid.PublishOptions;
 import io.warren.grid.ServiceId;
-import io.warren.grid.spi.BrokerEndpoint;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,9 +18,9 @@ class WorkerTimersTest {
     // Issue 5: every shared call schedules an early-ack timer (5 min by default); one left queued
     // per finished call holds its delivery and grows the worker's heap with every call.
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        Worker worker = Worker.start(options(broker), new BrokerEndpoint(broker.uri(), broker.username(), broker.password()));
-        Grid grid = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password()).build()) {
-      awaitWorker(grid);
+        Worker worker = EmbeddedWorker.start(broker, "timers-test");
+        Grid grid = EmbeddedWorker.grid(broker, 1)) {
+      EmbeddedWorker.await(grid);
       int idle = worker.queuedTimers(); // the lease-expiry check
       ServiceId id = grid.publish(new CounterService(), PublishOptions.defaults().instances(1));
       Counter counter = grid.proxy(id, Counter.class);
@@ -30,17 +28,6 @@ class WorkerTimersTest {
         assertEquals(i, counter.next());
       }
       assertEquals(idle, worker.queuedTimers(), "long-call timers of finished calls still queued");
-    }
-  }
-
-  private static WorkerOptions options(EmbeddedBroker broker) {
-    return new WorkerOptions(broker.uri(), "timers-test", 1, Duration.ofMillis(100), Duration.ofSeconds(5), null, false,
-        1 << 20, Duration.ofMinutes(5), 3, Duration.ofSeconds(5));
-  }
-
-  private static void awaitWorker(Grid grid) throws InterruptedException {
-    while (grid.workers().isEmpty()) { // bounded by the test's timeout
-      Thread.sleep(20);
     }
   }
 }
