@@ -172,6 +172,11 @@ public final class BenchMain {
     // stretches of several seconds, and the median of five turns in rotation ignores two slow ones.
     double seconds = quick ? 0.6 : 1.2;
     int runs = quick ? 3 : 5;
+    // Sync calls take the same time in 15 turns of 0.4 s (round 9): one rotation of the eight
+    // contenders then takes 3.2 s instead of 9.6 s, so a slow stretch of a few seconds lands on all
+    // of them, not on two or three; in round 8 it alone moved a p50 ratio by 0.1-0.2x.
+    double syncSeconds = quick ? 0.3 : 0.4;
+    int syncTurns = quick ? 6 : 15;
     log("starting RabbitMQ");
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
       long beam = Cpu.findBeam();
@@ -249,7 +254,7 @@ public final class BenchMain {
                 Harness.Contender.sync("sync", SPRING_SYNC + " / raw server", label, 1, 1, rawPid,
                     () -> spring.call("bench.sync", payload)),
                 Harness.Contender.sync("sync", "java RMI (loopback)", label, 1, 0, new long[0],
-                    () -> stub.echo(payload)))));
+                    () -> stub.echo(payload))), syncSeconds, syncTurns));
           }
           for (ServiceId id : List.of(stateless, forJsonLease, forCborLease)) {
             grid.terminate(id);

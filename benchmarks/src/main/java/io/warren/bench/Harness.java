@@ -7,10 +7,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs cases: a warm-up, then {@code runs} timed runs of {@code seconds} each; each figure is the
- * median over the runs. Contenders compared side by side take their timed runs in turn ({@link
- * #compare}). CPU per call is measured per run from {@code /proc} for the client (this
- * JVM), the serving processes and the broker.
+ * Runs cases: a warm-up, then {@code runs} timed runs of {@code seconds} each; rate and CPU are
+ * the median over the runs, latency percentiles are over every call of every run. Contenders
+ * compared side by side take their timed runs in turn ({@link #compare}). CPU per call is measured
+ * per run from {@code /proc} for the client (this JVM), the serving processes and the broker.
  */
 final class Harness {
   /** A blocking call. */
@@ -37,7 +37,7 @@ final class Harness {
   }
 
   /** One measured run, before taking medians. */
-  record Run(double rate, double p50, double p99, double client, double worker, double broker) {}
+  record Run(double rate, double client, double worker, double broker) {}
 
   /**
    * One contender of a side-by-side comparison: what it is and how to make one call (sync or async).
@@ -71,31 +71,46 @@ final class Harness {
    * jobs, a GC, the broker's schedulers) falls on every contender instead of on whichever ran then.
    */
   List<Result> compare(List<Contender> contenders) throws Exception {
+    return compare(contenders, seconds, runs);
+  }
+
+  /**
+   * As {@link #compare(List)}, with {@code turns} timed runs of {@code turnSeconds} each. Shorter,
+   * more turns spread a slow stretch of the machine over every contender more evenly (see BenchMain's
+   * sync section).
+   */
+  List<Result> compare(List<Contender> contenders, double turnSeconds, int turns) throws Exception {
     for (Contender c : contenders) {
-      timed(c, warmupSeconds);
+      timed(c, warmupSeconds, new Stats.LongList());
     }
-    Run[][] measured = new Run[contenders.size()][runs];
-    for (int i = 0; i < runs; i++) {
+    Run[][] measured = new Run[contenders.size()][turns];
+    Stats.LongList[] latencies = new Stats.LongList[contenders.size()];
+    for (int j = 0; j < contenders.size(); j++) {
+      latencies[j] = new Stats.LongList();
+    }
+    for (int i = 0; i < turns; i++) {
       for (int j = 0; j < contenders.size(); j++) {
-        measured[j][i] = timed(contenders.get(j), seconds);
+        measured[j][i] = timed(contenders.get(j), turnSeconds, latencies[j]);
       }
     }
     List<Result> results = new ArrayList<>();
     for (int j = 0; j < contenders.size(); j++) {
       Contender c = contenders.get(j);
-      results.add(result(c.section(), c.name(), c.payload(), c.instances(), c.prefetch(), c.window(), measured[j]));
+      results.add(result(c.section(), c.name(), c.payload(), c.instances(), c.prefetch(), c.window(), measured[j],
+          c.sync() != null ? latencies[j] : null));
     }
     return results;
   }
 
-  private Run timed(Contender c, double duration) throws Exception {
+  /** One timed run; a sync contender adds each call's latency to {@code latencies}. */
+  private Run timed(Contender c, double duration, Stats.LongList latencies) throws Exception {
     return c.sync() != null
-        ? timedSync(c.sync(), duration, c.serverPids())
+        ? timedSync(c.sync(), duration, c.serverPids(), latencies)
         : timedAsync(c.async(), c.window() / c.callsPerStart(), c.callsPerStart(), duration, c.serverPids());
   }
 
-  private Run timedSync(SyncCall call, double duration, long[] serverPids) throws Exception {
-    Stats.LongList latencies = new Stats.LongList();
+  private Run timedSync(SyncCall call, double duration, long[] serverPids, Stats.LongList latencies) throws Exception {
+    long calls = 0;
     long[] before = cpu(serverPids);
     long start = System.nanoTime();
     long end = start + (long) (duration * 1e9);
@@ -104,9 +119,10 @@ final class Harness {
       call.call();
       long after = System.nanoTime();
       latencies.add(after - now);
+      calls++;
       now = after;
     }
-    return run(latencies.size(), now - start, before, serverPids, latencies);
+    return run(calls, now - start, before, serverPids);
   }
 
   private Run timedAsync(AsyncCall call, int window, int callsPerStart, double duration, long[] serverPids)
@@ -133,7 +149,7 @@ final class Harness {
     if (failure.get() != null) {
       throw new IllegalStateException("a call failed: " + failure.get(), failure.get());
     }
-    return run(issued * callsPerStart, elapsed, before, serverPids, null);
+    return run(issued * callsPerStart, elapsed, before, serverPids);
   }
 
   /** Issues exactly {@code count} pipelined calls (for the memory benchmark). */
@@ -160,20 +176,25 @@ final class Harness {
     return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0};
   }
 
-  private Run run(long calls, long elapsedNanos, long[] before, long[] serverPids, Stats.LongList latencies) {
+  private Run run(long calls, long elapsedNanos, long[] before, long[] serverPids) {
     long[] after = cpu(serverPids);
     double perCall = 1e-3 / Math.max(1, calls); // ns -> us per call
-    double p50 = latencies == null ? Double.NaN : latencies.percentile(50) / 1e3;
-    double p99 = latencies == null ? Double.NaN : latencies.percentile(99) / 1e3;
-    return new Run(calls / (elapsedNanos / 1e9), p50, p99,
+    return new Run(calls / (elapsedNanos / 1e9),
         (after[0] - before[0]) * perCall,
         serverPids.length == 0 ? Double.NaN : (after[1] - before[1]) * perCall,
         brokerPid > 0 ? (after[2] - before[2]) * perCall : Double.NaN);
   }
 
-  static Result result(String section, String name, String payload, int instances, int prefetch, int window, Run[] runs) {
+  /**
+   * Rate and CPU: medians over {@code runs}. Latency: percentiles of every call of every run (the
+   * middle call of all, not a median of per-run medians); NaN without {@code latencies}.
+   */
+  static Result result(String section, String name, String payload, int instances, int prefetch, int window, Run[] runs,
+      Stats.LongList latencies) {
+    double p50 = latencies == null ? Double.NaN : latencies.percentile(50) / 1e3;
+    double p99 = latencies == null ? Double.NaN : latencies.percentile(99) / 1e3;
     return new Result(section, name, payload, instances, prefetch, window,
-        median(runs, Run::rate), median(runs, Run::p50), median(runs, Run::p99),
+        median(runs, Run::rate), p50, p99,
         median(runs, Run::client), median(runs, Run::worker), median(runs, Run::broker));
   }
 
