@@ -174,7 +174,8 @@ public final class BenchMain {
     int runs = quick ? 3 : 5;
     // Sync calls take the same time in 15 turns of 0.4 s (round 9): one rotation of the eight
     // contenders then takes 3.2 s instead of 9.6 s, so a slow stretch of a few seconds lands on all
-    // of them, not on two or three; in round 8 it alone moved a p50 ratio by 0.1-0.2x.
+    // of them, not on two or three; with round 8's turns it alone moved a p50 ratio by 0.1-0.5x
+    // between two runs of the same build (docs/benchmarks.md, item 32).
     double syncSeconds = quick ? 0.3 : 0.4;
     int syncTurns = quick ? 6 : 15;
     log("starting RabbitMQ");
