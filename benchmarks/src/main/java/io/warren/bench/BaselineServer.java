@@ -59,6 +59,9 @@ public final class BaselineServer {
         System.out.flush();
       }
     }
+    // End of input: the driving JVM closed it or died. Exit even if a library thread (Spring's
+    // listener containers) is still alive, so that a killed benchmark leaves no server behind.
+    System.exit(0);
   }
 
   /** Raw consumers: a channel each with {@code basic.qos(prefetch)}; reply, then ack. */

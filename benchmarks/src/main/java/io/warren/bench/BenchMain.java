@@ -168,21 +168,18 @@ public final class BenchMain {
   /** Sections 1-3 and 5: everything that talks to RabbitMQ. */
   private void runOnBroker() throws Exception {
     double warmup = quick ? 0.5 : 2.0;
-    // Five turns of 1.2 s per contender (6 s, as three of 2 s before round 7): the machine has slow
-    // stretches of several seconds, and the median of five turns in rotation ignores two slow ones.
-    double seconds = quick ? 0.6 : 1.2;
-    int runs = quick ? 3 : 5;
-    // Sync calls take the same time in 15 turns of 0.4 s (round 9): one rotation of the eight
-    // contenders then takes 3.2 s instead of 9.6 s, so a slow stretch of a few seconds lands on all
-    // of them, not on two or three; with round 8's turns it alone moved a p50 ratio by 0.1-0.5x
-    // between two runs of the same build (docs/benchmarks.md, item 32).
-    double syncSeconds = quick ? 0.3 : 0.4;
-    int syncTurns = quick ? 6 : 15;
+    // Every contender takes 15 turns of 0.4 s (6 s), in rotation with the others of its case. The
+    // machine has slow stretches of a few seconds: with round 8's five turns of 1.2 s, one rotation
+    // of seven or eight contenders took 8-10 s, so a slow stretch landed on two or three of them
+    // and moved a ratio by 0.1-0.5x between runs of the same build. Short turns spread it over all
+    // of them (sync since round 9, item 32; pipelined since round 10, item 37 of docs/benchmarks.md).
+    double seconds = quick ? 0.3 : 0.4;
+    int turns = quick ? 6 : 15;
     log("starting RabbitMQ");
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
       long beam = Cpu.findBeam();
       log("RabbitMQ node " + broker.nodeName() + " (beam pid " + beam + ")");
-      Harness harness = new Harness(warmup, seconds, runs, beam);
+      Harness harness = new Harness(warmup, seconds, turns, beam);
       ConnectionFactory factory = new ConnectionFactory();
       factory.setUri(broker.uri());
       factory.setUsername(broker.username());
@@ -255,7 +252,7 @@ public final class BenchMain {
                 Harness.Contender.sync("sync", SPRING_SYNC + " / raw server", label, 1, 1, rawPid,
                     () -> spring.call("bench.sync", payload)),
                 Harness.Contender.sync("sync", "java RMI (loopback)", label, 1, 0, new long[0],
-                    () -> stub.echo(payload))), syncSeconds, syncTurns));
+                    () -> stub.echo(payload)))));
           }
           for (ServiceId id : List.of(stateless, forJsonLease, forCborLease)) {
             grid.terminate(id);

@@ -69,28 +69,20 @@ final class Harness {
    * Measures contenders side by side: each has its warm-up run, then the timed runs go round-robin
    * (run 1 of each, then run 2 of each, ...), so that a slow stretch of the shared machine (its own
    * jobs, a GC, the broker's schedulers) falls on every contender instead of on whichever ran then.
+   * Short, many runs spread a slow stretch more evenly (see BenchMain).
    */
   List<Result> compare(List<Contender> contenders) throws Exception {
-    return compare(contenders, seconds, runs);
-  }
-
-  /**
-   * As {@link #compare(List)}, with {@code turns} timed runs of {@code turnSeconds} each. Shorter,
-   * more turns spread a slow stretch of the machine over every contender more evenly (see BenchMain's
-   * sync section).
-   */
-  List<Result> compare(List<Contender> contenders, double turnSeconds, int turns) throws Exception {
     for (Contender c : contenders) {
       timed(c, warmupSeconds, new Stats.LongList());
     }
-    Run[][] measured = new Run[contenders.size()][turns];
+    Run[][] measured = new Run[contenders.size()][runs];
     Stats.LongList[] latencies = new Stats.LongList[contenders.size()];
     for (int j = 0; j < contenders.size(); j++) {
       latencies[j] = new Stats.LongList();
     }
-    for (int i = 0; i < turns; i++) {
+    for (int i = 0; i < runs; i++) {
       for (int j = 0; j < contenders.size(); j++) {
-        measured[j][i] = timed(contenders.get(j), turnSeconds, latencies[j]);
+        measured[j][i] = timed(contenders.get(j), seconds, latencies[j]);
       }
     }
     List<Result> results = new ArrayList<>();

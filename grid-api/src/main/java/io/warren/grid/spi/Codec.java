@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import io.warren.grid.BadRequestException;
 import io.warren.grid.WireFormat;
-import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,13 +128,17 @@ public final class Codec {
   /** Writes {@code args} as an array, each element as its declared parameter type. */
   public byte[] encodeArguments(MethodContract method, Object[] args) {
     checkArgumentCount(method, args);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator generator = mapper.createGenerator(out)) {
-      writeArguments(generator, method, args);
-    } catch (JacksonException e) {
-      throw new BadRequestException(method.displayName() + ": cannot encode arguments: " + e.getOriginalMessage(), e);
+    EncodeBuffer out = EncodeBuffer.take();
+    try {
+      try (JsonGenerator generator = mapper.createGenerator(out)) {
+        writeArguments(generator, method, args);
+      } catch (JacksonException e) {
+        throw new BadRequestException(method.displayName() + ": cannot encode arguments: " + e.getOriginalMessage(), e);
+      }
+      return out.toByteArray();
+    } finally {
+      out.giveBack();
     }
-    return out.toByteArray();
   }
 
   /**
@@ -144,19 +147,23 @@ public final class Codec {
    */
   public byte[] encodeChunkArguments(MethodContract method, List<Object[]> calls) {
     calls.forEach(args -> checkArgumentCount(method, args));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * calls.size());
+    EncodeBuffer out = EncodeBuffer.take();
     int index = 0;
-    try (JsonGenerator generator = mapper.createGenerator(out)) {
-      generator.writeStartArray();
-      for (; index < calls.size(); index++) {
-        writeArguments(generator, method, calls.get(index));
+    try {
+      try (JsonGenerator generator = mapper.createGenerator(out)) {
+        generator.writeStartArray();
+        for (; index < calls.size(); index++) {
+          writeArguments(generator, method, calls.get(index));
+        }
+        generator.writeEndArray();
+      } catch (JacksonException e) {
+        throw new BadRequestException(method.displayName() + ": cannot encode the arguments of chunk item " + index + ": "
+            + e.getOriginalMessage(), e);
       }
-      generator.writeEndArray();
-    } catch (JacksonException e) {
-      throw new BadRequestException(method.displayName() + ": cannot encode the arguments of chunk item " + index + ": "
-          + e.getOriginalMessage(), e);
+      return out.toByteArray();
+    } finally {
+      out.giveBack();
     }
-    return out.toByteArray();
   }
 
   private static void checkArgumentCount(MethodContract method, Object[] args) {
@@ -303,7 +310,13 @@ public final class Codec {
 
   /** Writes a result as the method's declared result type. */
   public byte[] encodeResult(MethodContract method, Object result) {
-    return writer(method.resultType()).writeValueAsBytes(result);
+    EncodeBuffer out = EncodeBuffer.take();
+    try {
+      writer(method.resultType()).writeValue(out, result);
+      return out.toByteArray();
+    } finally {
+      out.giveBack();
+    }
   }
 
   /** Reads a result as the method's declared result type. */
@@ -334,8 +347,17 @@ public final class Codec {
    */
   public byte[] encodeChunkResults(MethodContract method, List<ItemResult> results) {
     List<ItemResult> items = new ArrayList<>(results);
+    EncodeBuffer out = EncodeBuffer.take();
+    try {
+      return writeChunkResults(method, items, out);
+    } finally {
+      out.giveBack();
+    }
+  }
+
+  private byte[] writeChunkResults(MethodContract method, List<ItemResult> items, EncodeBuffer out) {
     while (true) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * items.size());
+      out.reset();
       int index = 0;
       try (JsonGenerator generator = mapper.createGenerator(out)) {
         generator.writeStartArray();
