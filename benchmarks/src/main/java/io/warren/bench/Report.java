@@ -102,9 +102,10 @@ final class Report {
         calls of every contender and payload (Warren JSON and CBOR, stateless and leased, raw, Spring),
         so that no case pays for the client's, the workers' or the baseline server's C2 compilation.
       - Each case: a 2 s warm-up run, then 15 timed runs of 0.4 s (`--quick`: 6 of 0.3 s). Rate and CPU
-        are the median over the runs. The contenders of one table group (same section, payload, instances and prefetch) take
-        their timed runs in turn (run 1 of each, then run 2 of each, ...), so that a slow stretch of the
-        shared machine falls on all of them; the median ignores the slow runs of a contender.
+        are the median over the runs. The contenders of one table group (same section, payload,
+        instances and prefetch) take their timed runs in turn (run 1 of each, then run 2 of each, ...),
+        so that a slow stretch of the shared machine falls on all of them; the median ignores the slow
+        runs of a contender.
       - sync: one thread, one call at a time; p50/p99 over the wall time of every call of every timed run
         of a contender (not a median of per-run percentiles). Raw: exclusive server-named
         reply queue, correlation ids. Spring: `RabbitTemplate.convertSendAndReceive` with its default direct
