@@ -422,7 +422,8 @@ public final class BenchMain {
       for (String name : List.of("warren stateless", "warren leased", "warren stateless CBOR", "warren leased CBOR")) {
         Result warren = find("sync", name, payload, 1, 1);
         if (raw != null && warren != null) {
-          checks.add(Check.atMost("sync " + payload + " " + name + " p50 / raw p50", warren.p50Micros(), raw.p50Micros(), 1.15));
+          checks.add(Check.atMost("sync " + payload + " " + name + " p50 / raw p50", warren.p50Micros(), raw.p50Micros(), 1.15)
+              .withTurns(warren, raw, Harness.Run::p50));
         }
       }
     }
@@ -433,10 +434,12 @@ public final class BenchMain {
         Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
         Result spring = find("pipelined", SPRING_ASYNC, r.payload(), r.instances(), r.prefetch());
         if (raw != null) {
-          checks.add(Check.atLeast("pipelined " + where + ": warren / raw", r.rate(), raw.rate(), 0.85));
+          checks.add(Check.atLeast("pipelined " + where + ": warren / raw", r.rate(), raw.rate(), 0.85)
+              .withTurns(r, raw, Harness.Run::rate));
         }
         if (spring != null) {
-          checks.add(Check.atLeast("pipelined " + where + ": warren / spring", r.rate(), spring.rate(), 1.5));
+          checks.add(Check.atLeast("pipelined " + where + ": warren / spring", r.rate(), spring.rate(), 1.5)
+              .withTurns(r, spring, Harness.Run::rate));
         }
       }
     }

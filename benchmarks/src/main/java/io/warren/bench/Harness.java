@@ -36,8 +36,12 @@ final class Harness {
     this.brokerPid = brokerPid;
   }
 
-  /** One measured run, before taking medians. */
-  record Run(double rate, double client, double worker, double broker) {}
+  /**
+   * One measured run (a turn), before taking medians: calls per second, CPU microseconds per call
+   * in the client, the serving processes and the broker, and the run's own p50 latency in
+   * microseconds (NaN for pipelined runs).
+   */
+  record Run(double rate, double client, double worker, double broker, double p50) {}
 
   /**
    * One contender of a side-by-side comparison: what it is and how to make one call (sync or async).
@@ -103,6 +107,7 @@ final class Harness {
 
   private Run timedSync(SyncCall call, double duration, long[] serverPids, Stats.LongList latencies) throws Exception {
     long calls = 0;
+    int firstOfTurn = latencies.size();
     long[] before = cpu(serverPids);
     long start = System.nanoTime();
     long end = start + (long) (duration * 1e9);
@@ -114,7 +119,7 @@ final class Harness {
       calls++;
       now = after;
     }
-    return run(calls, now - start, before, serverPids);
+    return run(calls, now - start, before, serverPids, latencies.percentileFrom(firstOfTurn, 50) / 1e3);
   }
 
   private Run timedAsync(AsyncCall call, int window, int callsPerStart, double duration, long[] serverPids)
@@ -141,7 +146,7 @@ final class Harness {
     if (failure.get() != null) {
       throw new IllegalStateException("a call failed: " + failure.get(), failure.get());
     }
-    return run(issued * callsPerStart, elapsed, before, serverPids);
+    return run(issued * callsPerStart, elapsed, before, serverPids, Double.NaN);
   }
 
   /** Issues exactly {@code count} pipelined calls (for the memory benchmark). */
@@ -168,18 +173,20 @@ final class Harness {
     return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0};
   }
 
-  private Run run(long calls, long elapsedNanos, long[] before, long[] serverPids) {
+  private Run run(long calls, long elapsedNanos, long[] before, long[] serverPids, double p50Micros) {
     long[] after = cpu(serverPids);
     double perCall = 1e-3 / Math.max(1, calls); // ns -> us per call
     return new Run(calls / (elapsedNanos / 1e9),
         (after[0] - before[0]) * perCall,
         serverPids.length == 0 ? Double.NaN : (after[1] - before[1]) * perCall,
-        brokerPid > 0 ? (after[2] - before[2]) * perCall : Double.NaN);
+        brokerPid > 0 ? (after[2] - before[2]) * perCall : Double.NaN,
+        p50Micros);
   }
 
   /**
    * Rate and CPU: medians over {@code runs}. Latency: percentiles of every call of every run (the
-   * middle call of all, not a median of per-run medians); NaN without {@code latencies}.
+   * middle call of all, not a median of per-run medians); NaN without {@code latencies}. The runs
+   * stay in the result, in turn order, for the targets' turn-by-turn ratios ({@link Check#withTurns}).
    */
   static Result result(String section, String name, String payload, int instances, int prefetch, int window, Run[] runs,
       Stats.LongList latencies) {
@@ -187,7 +194,7 @@ final class Harness {
     double p99 = latencies == null ? Double.NaN : latencies.percentile(99) / 1e3;
     return new Result(section, name, payload, instances, prefetch, window,
         median(runs, Run::rate), p50, p99,
-        median(runs, Run::client), median(runs, Run::worker), median(runs, Run::broker));
+        median(runs, Run::client), median(runs, Run::worker), median(runs, Run::broker), List.of(runs));
   }
 
   private static double median(Run[] runs, java.util.function.ToDoubleFunction<Run> field) {

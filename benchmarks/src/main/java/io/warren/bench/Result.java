@@ -1,5 +1,7 @@
 package io.warren.bench;
 
+import java.util.List;
+
 /**
  * One measured case: the median of its runs. Latencies are NaN for pipelined cases; CPU figures are
  * microseconds of CPU per call in the client process, the serving processes and the broker.
@@ -10,6 +12,7 @@ package io.warren.bench;
  * @param instances serving instances or consumers
  * @param prefetch consumer prefetch, 0 when not applicable
  * @param window calls in flight, 1 for sequential
+ * @param turns the timed runs the medians are taken over, in the order they ran (empty when not kept)
  */
 record Result(
     String section,
@@ -23,7 +26,19 @@ record Result(
     double p99Micros,
     double clientCpuMicros,
     double workerCpuMicros,
-    double brokerCpuMicros) {
+    double brokerCpuMicros,
+    List<Harness.Run> turns) {
+
+  Result {
+    turns = List.copyOf(turns);
+  }
+
+  /** A result without its turns (rendering and tests). */
+  Result(String section, String name, String payload, int instances, int prefetch, int window, double rate,
+      double p50Micros, double p99Micros, double clientCpuMicros, double workerCpuMicros, double brokerCpuMicros) {
+    this(section, name, payload, instances, prefetch, window, rate, p50Micros, p99Micros, clientCpuMicros,
+        workerCpuMicros, brokerCpuMicros, List.of());
+  }
 
   /** Whether this row is the case named, at this payload, instance count and prefetch. */
   boolean is(String name, String payload, int instances, int prefetch) {

@@ -19,6 +19,17 @@ final class Stats {
     return values[Math.max(0, Math.min(count - 1, rank - 1))];
   }
 
+  /** Nearest-rank percentile ({@code p} in 0..100) of {@code values}, which it leaves as they are; NaN when empty. */
+  static double percentile(double[] values, double p) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
   /** Median of {@code values}; the mean of the middle two for an even count. NaN when empty. */
   static double median(double[] values) {
     if (values.length == 0) {
@@ -64,6 +75,12 @@ final class Stats {
 
     long percentile(double p) {
       return Stats.percentile(values, size, p);
+    }
+
+    /** Percentile of the values added since the first {@code from} (one turn's), leaving their order as it is; NaN when none. */
+    double percentileFrom(int from, double p) {
+      int count = size - from;
+      return count <= 0 ? Double.NaN : Stats.percentile(Arrays.copyOfRange(values, from, size), count, p);
     }
   }
 }

@@ -87,9 +87,9 @@ final class Table {
 
   /** The targets table: each ratio against the baseline measured in the same run. */
   static Table ofChecks(List<Check> checks) {
-    Table table = new Table(List.of("target", "ratio", "limit", "verdict"));
+    Table table = new Table(List.of("target", "ratio", "turns: middle half", "turns met", "limit", "verdict"));
     for (Check c : checks) {
-      table.row(List.of(c.what(), c.ratio(), c.target(), c.verdict()));
+      table.row(List.of(c.what(), c.ratio(), c.turnSpread(), c.turnsMet(), c.target(), c.verdict()));
     }
     return table;
   }
