@@ -41,7 +41,7 @@ record Check(String what, double value, boolean atMost, double limit, double[] t
     int kept = 0;
     for (int i = 0; i < pairs; i++) {
       double ratio = field.applyAsDouble(mine.get(i)) / field.applyAsDouble(theirs.get(i));
-      if (!Double.isNaN(ratio) && !Double.isInfinite(ratio)) {
+      if (Double.isFinite(ratio)) {
         ratios[kept++] = ratio;
       }
     }

@@ -15,8 +15,7 @@ final class Stats {
       throw new IllegalArgumentException("p must be in 0..100: " + p);
     }
     Arrays.sort(values, 0, count);
-    int rank = (int) Math.ceil(p / 100.0 * count);
-    return values[Math.max(0, Math.min(count - 1, rank - 1))];
+    return values[nearestRank(count, p)];
   }
 
   /** Nearest-rank percentile ({@code p} in 0..100) of {@code values}, which it leaves as they are; NaN when empty. */
@@ -26,8 +25,13 @@ final class Stats {
     }
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    return sorted[nearestRank(sorted.length, p)];
+  }
+
+  /** The index of the nearest-rank {@code p}th percentile among {@code count} sorted values. */
+  private static int nearestRank(int count, double p) {
+    int rank = (int) Math.ceil(p / 100.0 * count);
+    return Math.max(0, Math.min(count - 1, rank - 1));
   }
 
   /** Median of {@code values}; the mean of the middle two for an even count. NaN when empty. */
