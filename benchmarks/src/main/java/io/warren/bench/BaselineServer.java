@@ -15,9 +15,10 @@ import java.util.Map;
  * The baselines' echo server, in its own JVM like a Warren worker: raw amqp-client consumers (the
  * floor Warren is measured against) and Spring AMQP listener containers (the server half of a Spring
  * AMQP RPC). Commands on standard input, one per line, each answered on standard output:
- * {@code serve KIND QUEUE PREFETCH CONSUMERS} -> {@code ready}, where KIND is {@code raw} or
- * {@code spring}; {@code stop QUEUE} -> {@code stopped}. Both kinds reply to {@code reply_to} with the
- * request's correlation id, then ack (ack after reply, as Warren does). Broker address and
+ * {@code serve KIND QUEUE PREFETCH CONSUMERS} -> {@code ready}, where KIND is {@code raw},
+ * {@code raw-shaped} (raw, with Warren's message shape: {@link MessageShape}) or {@code spring};
+ * {@code stop QUEUE} -> {@code stopped}. Every kind replies to {@code reply_to} with the request's
+ * correlation id, then acks (ack after reply, as Warren does). Broker address and
  * credentials come from {@code BENCH_URI}, {@code BENCH_USER}, {@code BENCH_PASS}.
  */
 public final class BaselineServer {
@@ -40,11 +41,12 @@ public final class BaselineServer {
           String queue = words[2];
           int prefetch = Integer.parseInt(words[3]);
           int consumers = Integer.parseInt(words[4]);
+          boolean shaped = words[1].equals("raw-shaped");
           try (Channel declare = connection.createChannel()) {
-            declare.queueDeclare(queue, false, false, false, null);
+            declare.queueDeclare(queue, shaped && MessageShape.DURABLE, false, false, null);
           }
           served.put(queue, switch (words[1]) {
-            case "raw" -> serveRaw(connection, queue, prefetch, consumers);
+            case "raw", "raw-shaped" -> serveRaw(connection, queue, prefetch, consumers, shaped);
             case "spring" -> spring.serve(queue, prefetch, consumers);
             default -> throw new IllegalArgumentException("unknown server kind " + words[1]);
           });
@@ -64,16 +66,21 @@ public final class BaselineServer {
     System.exit(0);
   }
 
-  /** Raw consumers: a channel each with {@code basic.qos(prefetch)}; reply, then ack. */
-  private static AutoCloseable serveRaw(Connection connection, String queue, int prefetch, int consumers) throws Exception {
+  /**
+   * Raw consumers: a channel each with {@code basic.qos(prefetch)}; reply, then ack. {@code shaped}:
+   * the reply carries Warren's reply properties ({@link MessageShape}).
+   */
+  private static AutoCloseable serveRaw(Connection connection, String queue, int prefetch, int consumers, boolean shaped)
+      throws Exception {
     java.util.List<Channel> channels = new java.util.ArrayList<>();
     for (int i = 0; i < consumers; i++) {
       Channel channel = connection.createChannel();
       channel.basicQos(prefetch);
       channel.basicConsume(queue, false, (tag, delivery) -> {
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-            .correlationId(delivery.getProperties().getCorrelationId())
-            .build();
+        String correlationId = delivery.getProperties().getCorrelationId();
+        AMQP.BasicProperties props = shaped
+            ? MessageShape.reply(correlationId)
+            : new AMQP.BasicProperties.Builder().correlationId(correlationId).build();
         channel.basicPublish("", delivery.getProperties().getReplyTo(), props, delivery.getBody());
         channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
       }, tag -> {});

@@ -42,6 +42,11 @@ final class BaselineServerProcess implements AutoCloseable {
     command("serve raw " + queue + " " + prefetch + " " + consumers, "ready");
   }
 
+  /** Raw consumers that reply in Warren's message shape ({@link MessageShape}), on a durable {@code queue}. */
+  void serveRawShaped(String queue, int prefetch, int consumers) throws IOException {
+    command("serve raw-shaped " + queue + " " + prefetch + " " + consumers, "ready");
+  }
+
   /** A Spring AMQP listener container on {@code queue} (declared by the server). */
   void serveSpring(String queue, int prefetch, int consumers) throws IOException {
     command("serve spring " + queue + " " + prefetch + " " + consumers, "ready");

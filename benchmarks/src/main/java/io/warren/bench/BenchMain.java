@@ -39,9 +39,9 @@ import java.util.concurrent.CompletableFuture;
 public final class BenchMain {
   static final String COMMAND = "mvn -B -q -pl benchmarks -am package -DskipTests && "
       + "java -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" io.warren.bench.BenchMain";
-  /** A hand-written section of the report that a re-run keeps (appended after the generated part). */
   private static final String OPTIONS =
       "--quick, --memory-calls N, --out FILE, --no-report, --only codec,sync,pipelined,acquire,shipping,memory, --help";
+  /** A hand-written section of the report that a re-run keeps (appended after the generated part). */
   static final String CHANGES_HEADING = "## Changes and their effect";
   /** Every section, in the order they run; {@code --only} takes a comma-separated subset. */
   private static final java.util.Set<String> SECTIONS =
@@ -57,6 +57,8 @@ public final class BenchMain {
   static final int CHUNK = 16;
   private static final String CHUNKED = "warren chunks of " + CHUNK;
   private static final String SPRING_ASYNC = "spring AsyncRabbitTemplate";
+  /** Raw client and server sending Warren's message shape ({@link MessageShape}): splits the gap ({@link GapSplit}). */
+  private static final String SHAPED = "raw amqp-client, warren's shape";
   private static final int HIGH_PREFETCH = 20;
   private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
 
@@ -110,7 +112,7 @@ public final class BenchMain {
     long started = System.nanoTime();
     bench.runAll();
     double minutes = (System.nanoTime() - started) / 60e9;
-    String text = Report.text(bench.results, bench.checks(), bench.memoryLines);
+    String text = Report.text(bench.results, bench.checks(), bench.gaps(), bench.memoryLines);
     System.out.println();
     System.out.println(text);
     System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
@@ -118,7 +120,7 @@ public final class BenchMain {
       Files.createDirectories(out.toAbsolutePath().getParent());
       String kept = Report.keptSection(out, CHANGES_HEADING);
       Files.writeString(out, Report.markdown(Machine.describe(), bench.versions, quick, minutes,
-          bench.results, bench.checks(), bench.memoryLines) + kept);
+          bench.results, bench.checks(), bench.gaps(), bench.memoryLines) + kept);
       System.out.println("wrote " + out.toAbsolutePath());
     }
     // Library threads (Spring's reply container monitor, RMI) must not keep a finished run alive.
@@ -230,7 +232,9 @@ public final class BenchMain {
           ServiceId forJsonLease = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
           ServiceId forCborLease = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
           server.serveRaw("bench.sync", 1, 1);
+          server.serveRawShaped("bench.sync.shaped", 1, 1);
           server.serveSpring("bench.sync.spring", 1, 1);
+          byte[] shapedBody = MessageShape.body(payload);
           RmiEcho stub = rmi.stub();
           try (Lease<Echo> jsonLease = grid.acquire(forJsonLease, Echo.class, Duration.ofSeconds(30));
               Lease<Echo> cborLease = cbor.acquire(forCborLease, Echo.class, Duration.ofSeconds(30))) {
@@ -247,6 +251,8 @@ public final class BenchMain {
                     () -> leasedCbor.echo(payload)),
                 Harness.Contender.sync("sync", "raw amqp-client", label, 1, 1, rawPid,
                     () -> raw.call("bench.sync", payload).get()),
+                Harness.Contender.sync("sync", SHAPED, label, 1, 1, rawPid,
+                    () -> raw.callShaped("bench.sync.shaped", shapedBody).get()),
                 Harness.Contender.sync("sync", SPRING_SYNC, label, 1, 1, rawPid,
                     () -> spring.call("bench.sync.spring", payload)),
                 Harness.Contender.sync("sync", SPRING_SYNC + " / raw server", label, 1, 1, rawPid,
@@ -258,6 +264,7 @@ public final class BenchMain {
             grid.terminate(id);
           }
           server.stop("bench.sync");
+          server.stop("bench.sync.shaped");
           server.stop("bench.sync.spring");
         }
 
@@ -276,7 +283,10 @@ public final class BenchMain {
               ServiceId id = g.publish(new EchoService(), PublishOptions.defaults().instances(n));
               String queue = "bench.pipe." + n + "." + prefetch;
               String springQueue = queue + ".spring";
+              String shapedQueue = queue + ".shaped";
+              byte[] shapedBody = MessageShape.body(payload);
               server.serveRaw(queue, prefetch, n);
+              server.serveRawShaped(shapedQueue, prefetch, n);
               server.serveSpring(springQueue, prefetch, n);
               Echo any = g.proxy(id, Echo.class);
               Echo anyCbor = cbor.proxy(id, Echo.class);
@@ -292,12 +302,15 @@ public final class BenchMain {
                       () -> echoChunk(anyCbor, chunkItems)),
                   Harness.Contender.async("pipelined", "raw amqp-client", label, n, prefetch, WINDOW, rawPid,
                       () -> raw.call(queue, payload)),
+                  Harness.Contender.async("pipelined", SHAPED, label, n, prefetch, WINDOW, rawPid,
+                      () -> raw.callShaped(shapedQueue, shapedBody)),
                   Harness.Contender.async("pipelined", SPRING_ASYNC, label, n, prefetch, WINDOW, rawPid,
                       () -> spring.callAsync(springQueue, payload)),
                   Harness.Contender.async("pipelined", SPRING_ASYNC + " / raw server", label, n, prefetch, WINDOW,
                       rawPid, () -> spring.callAsync(queue, payload)))));
               g.terminate(id);
               server.stop(queue);
+              server.stop(shapedQueue);
               server.stop(springQueue);
             }
           }
@@ -368,6 +381,7 @@ public final class BenchMain {
     log("JIT warm-up: " + calls + " pipelined and " + calls / 10 + " sync calls per contender and payload");
     ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(2));
     server.serveRaw("bench.warmup", 1, 2);
+    server.serveRawShaped("bench.warmup.shaped", 1, 2);
     server.serveSpring("bench.warmup.spring", 1, 2);
     for (byte[] payload : PAYLOADS.values()) {
       for (Grid client : List.of(grid, cbor)) {
@@ -383,6 +397,8 @@ public final class BenchMain {
         }
       }
       Harness.pipelined(() -> raw.call("bench.warmup", payload), WINDOW, calls);
+      byte[] shapedBody = MessageShape.body(payload);
+      Harness.pipelined(() -> raw.callShaped("bench.warmup.shaped", shapedBody), WINDOW, calls);
       for (String queue : List.of("bench.warmup", "bench.warmup.spring")) {
         Harness.pipelined(() -> spring.callAsync(queue, payload), WINDOW, calls);
         for (int i = 0; i < calls / 10; i++) {
@@ -392,6 +408,7 @@ public final class BenchMain {
       }
     }
     server.stop("bench.warmup");
+    server.stop("bench.warmup.shaped");
     server.stop("bench.warmup.spring");
     grid.terminate(id);
   }
@@ -444,6 +461,27 @@ public final class BenchMain {
       }
     }
     return checks;
+  }
+
+  /** Warren's gap to raw split by the shaped contender, where a case has all three (JSON, stateless). */
+  private List<GapSplit> gaps() {
+    List<GapSplit> gaps = new ArrayList<>();
+    for (Result shaped : results) {
+      if (!shaped.name().equals(SHAPED)) {
+        continue;
+      }
+      Result raw = find(shaped.section(), "raw amqp-client", shaped.payload(), shaped.instances(), shaped.prefetch());
+      Result warren = find(shaped.section(), "warren stateless", shaped.payload(), shaped.instances(), shaped.prefetch());
+      if (raw == null || warren == null) {
+        continue;
+      }
+      boolean sync = shaped.section().equals("sync");
+      String what = sync ? "sync " + shaped.payload()
+          : "pipelined " + shaped.payload() + ", " + shaped.instances() + " inst, prefetch " + shaped.prefetch();
+      gaps.add(sync ? GapSplit.of(what, "p50", warren.p50Micros(), shaped.p50Micros(), raw.p50Micros())
+          : GapSplit.of(what, "rate", warren.rate(), shaped.rate(), raw.rate()));
+    }
+    return gaps;
   }
 
   private Result find(String section, String name, String payload, int instances, int prefetch) {

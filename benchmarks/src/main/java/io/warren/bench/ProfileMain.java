@@ -19,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * the tool behind the "where the time goes" notes of docs/benchmarks.md. Arguments: instances,
  * prefetch, payload bytes, seconds, then any of the words {@code cbor} (the wire format), {@code sync}
  * (one call at a time instead of 64 in flight), {@code leased} (calls on one lease) and {@code chunks}
- * (chunks of {@link BenchMain#CHUNK} calls, 64 calls in flight), then worker
+ * (chunks of {@link BenchMain#CHUNK} calls, 64 calls in flight), {@code raw} (raw amqp-client
+ * against the raw baseline server instead of Warren, the server counted as the worker) and {@code
+ * shaped} (raw, in Warren's message shape: {@link MessageShape}), then worker
  * JVM options (starting with {@code -}). With {@code
  * -Dprofile.jfc=SETTINGS.jfc} each JVM (client and workers) also records a JFR file, started after the
  * warm-up through {@code jcmd}, into the printed log directory; with {@code
@@ -45,6 +47,8 @@ public final class ProfileMain {
     boolean sync = words.contains("sync");
     boolean leased = words.contains("leased");
     boolean chunks = words.contains("chunks");
+    boolean shaped = words.contains("shaped");
+    boolean raw = shaped || words.contains("raw");
     List<String> jvm = new ArrayList<>(ServerJvm.OPTIONS);
     words.stream().filter(w -> w.startsWith("-")).forEach(jvm::add);
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
@@ -55,7 +59,16 @@ public final class ProfileMain {
           .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON)
           .workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs).jvmOptions(jvm).build())
           .build()) {
-        long[] workers = grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
+        RawClient rawClient = raw ? new RawClient(rawFactory(broker)) : null;
+        BaselineServerProcess rawServer = raw
+            ? new BaselineServerProcess(broker.uri(), broker.username(), broker.password(), logs.resolve("raw-server.log"))
+            : null; // with it, the Warren worker below stays idle: the raw server is the one counted
+        if (shaped) {
+          rawServer.serveRawShaped("profile.raw", prefetch, instances);
+        } else if (raw) {
+          rawServer.serveRaw("profile.raw", prefetch, instances);
+        }
+        long[] workers = raw ? new long[] {rawServer.pid()} : grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
         ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
         io.warren.grid.Lease<Echo> lease = leased ? grid.acquire(id, Echo.class, java.time.Duration.ofSeconds(30)) : null;
         Echo any = leased ? lease.service() : grid.proxy(id, Echo.class);
@@ -63,7 +76,12 @@ public final class ProfileMain {
         int perStart = chunks ? BenchMain.CHUNK : 1;
         int window = sync ? 1 : 64 / perStart;
         List<byte[]> chunk = java.util.Collections.nCopies(perStart, payload);
-        Harness.AsyncCall call = sync
+        byte[] shapedBody = MessageShape.body(payload); // the raw server echoes it: the reply's body is as long
+        Harness.AsyncCall rawCall = shaped ? () -> rawClient.callShaped("profile.raw", shapedBody)
+            : () -> rawClient.call("profile.raw", payload);
+        Harness.AsyncCall call = raw
+            ? sync ? () -> CompletableFuture.completedFuture(rawCall.start().get()) : rawCall
+            : sync
             ? () -> CompletableFuture.completedFuture(any.echo(payload))
             : chunks
                 ? () -> BenchMain.echoChunk(any, chunk)
@@ -95,17 +113,31 @@ public final class ProfileMain {
           calls += 2_000;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%s%s%s: %d instances, prefetch %d, %d B: %,d calls in %.1f s = %,.0f calls/s; broker %.1f us/call%n",
-            sync ? "sync" : chunks ? "chunks of " + perStart : "pipelined", leased ? " leased" : " stateless", cbor ? " CBOR" : " JSON",
-            instances, prefetch, payload.length, calls, elapsed, calls / elapsed, (Cpu.nanos(beam) - beamBefore) / 1e3 / calls);
+        String contender = shaped ? "raw amqp-client, Warren's message shape" : raw ? "raw amqp-client"
+            : (leased ? "leased" : "stateless") + (cbor ? " CBOR" : " JSON");
+        System.out.printf(Locale.ROOT, "%s %s: %d instances, prefetch %d, %d B: %,d calls in %.1f s = %,.0f calls/s; broker %.1f us/call%n",
+            sync ? "sync" : chunks ? "chunks of " + perStart : "pipelined", contender, instances, prefetch,
+            payload.length, calls, elapsed, calls / elapsed, (Cpu.nanos(beam) - beamBefore) / 1e3 / calls);
         print("client", ThreadCpu.delta(clientBefore, ThreadCpu.ticksByThreadGroup(self)), calls);
         for (int i = 0; i < workers.length; i++) {
           print("worker " + workers[i], ThreadCpu.delta(workerBefore.get(i), ThreadCpu.ticksByThreadGroup(workers[i])), calls);
         }
         System.out.println("worker logs: " + logs);
+        if (raw) {
+          rawClient.close();
+          rawServer.close();
+        }
       }
     }
     System.exit(0);
+  }
+
+  private static com.rabbitmq.client.ConnectionFactory rawFactory(RabbitMqBroker broker) throws Exception {
+    com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+    factory.setUri(broker.uri());
+    factory.setUsername(broker.username());
+    factory.setPassword(broker.password());
+    return factory;
   }
 
   /** Runs {@code jcmd PID COMMAND...} for each JVM; the command writes the file {@code client|worker-PID + suffix}. */

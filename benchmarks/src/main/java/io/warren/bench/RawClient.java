@@ -47,6 +47,15 @@ final class RawClient implements AutoCloseable {
     return call;
   }
 
+  /** A call in Warren's message shape ({@link MessageShape}): its properties, published {@code mandatory}. */
+  synchronized CompletableFuture<byte[]> callShaped(String queue, byte[] body) throws IOException {
+    String id = Long.toString(++nextId);
+    CompletableFuture<byte[]> call = new CompletableFuture<>();
+    pending.put(id, call);
+    publisher.basicPublish("", queue, MessageShape.MANDATORY, MessageShape.request(id, replyQueue), body);
+    return call;
+  }
+
   @Override
   public void close() throws IOException {
     connection.close();

@@ -93,4 +93,15 @@ final class Table {
     }
     return table;
   }
+
+  /** The gap split: Warren against raw, raw in Warren's message shape against raw, Warren against that. */
+  static Table ofGaps(List<GapSplit> gaps) {
+    Table table = new Table(List.of("case", "measure", "warren / raw", "raw in warren's shape / raw",
+        "warren / raw in warren's shape"));
+    for (GapSplit g : gaps) {
+      table.row(List.of(g.what(), g.measure(), GapSplit.ratio(g.warrenToRaw()), GapSplit.ratio(g.shapeToRaw()),
+          GapSplit.ratio(g.warrenToShape())));
+    }
+    return table;
+  }
 }

@@ -89,11 +89,24 @@ class BenchSmokeTest {
         List.of(11L), 1.0, 1, 20);
     assertTrue(memory.get(memory.size() - 1).contains("client 1.0000 B/call"), memory.toString());
     assertTrue(memory.get(memory.size() - 1).contains("worker 11 0.0000 B/call"), memory.toString());
+    List<GapSplit> gaps = List.of(GapSplit.of("sync 64 B", "p50", 360, 330, 300));
     String md = Report.markdown(Map.of("CPUs (nproc)", "2"), Map.of("JDK", "17"), false, 1.0,
-        List.of(raw, warren), checks, memory);
+        List.of(raw, warren), checks, gaps, memory);
     assertTrue(md.contains(BenchMain.COMMAND), md);
     assertTrue(md.contains("| sync 64 B warren stateless p50 / raw p50 | 1.20x | - | - | <= 1.15x | MISSED |"), md);
     assertTrue(md.contains("Met 0 of 1. Missed 1, of which 0 reach the limit within the middle half of their turns."), md);
+    assertTrue(md.contains("| sync 64 B | p50 | 1.20x | 1.10x | 1.09x |"), md);
+  }
+
+  @Test
+  void gapSplitsIntoShapeAndCodeThatMultiplyBack() {
+    GapSplit pipelined = GapSplit.of("pipelined 64 B, 1 inst, prefetch 1", "rate", 4000, 4500, 5000);
+    assertEquals(0.8, pipelined.warrenToRaw(), 1e-9);
+    assertEquals(0.9, pipelined.shapeToRaw(), 1e-9);
+    assertEquals(4000.0 / 4500, pipelined.warrenToShape(), 1e-9);
+    assertEquals(pipelined.warrenToRaw(), pipelined.shapeToRaw() * pipelined.warrenToShape(), 1e-9);
+    String text = Table.ofGaps(List.of(pipelined)).text();
+    assertTrue(text.contains("0.80x") && text.contains("0.90x") && text.contains("0.89x"), text);
   }
 
   @Test

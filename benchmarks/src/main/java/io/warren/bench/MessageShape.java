@@ -1,0 +1,61 @@
+package io.warren.bench;
+
+import com.rabbitmq.client.AMQP;
+import io.warren.amqp.Protocol;
+import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.MethodContract;
+import io.warren.grid.spi.ServiceContract;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Warren's message shape for {@code Echo.echo(byte[])} in JSON, for raw amqp-client to send: the
+ * body as Warren's codec writes it, the request's {@code type}, {@code content_type} and three
+ * headers (published {@code mandatory} to a durable queue), the reply's {@code type}, {@code
+ * content_type} and status header. Raw client and
+ * server with this shape carry what Warren's messages carry and run none of Warren's code, so a
+ * run of the three (raw, raw with this shape, Warren) splits Warren's gap to raw into what its
+ * messages cost the broker and what its own code costs (docs/benchmarks.md, item 42).
+ *
+ * <pre>
+ * byte[] body = MessageShape.body(payload);
+ * channel.basicPublish("", queue, MessageShape.MANDATORY, MessageShape.request(id, replyTo), body);
+ * </pre>
+ */
+final class MessageShape {
+  /** Warren publishes calls {@code mandatory}: a call to a queue that is gone comes back at once. */
+  static final boolean MANDATORY = true;
+  /** Warren's service queues are durable. */
+  static final boolean DURABLE = true;
+
+  private static final String INTERFACE = Echo.class.getName();
+  private static final MethodContract ECHO = ServiceContract.of(Echo.class).methods().stream()
+      .filter(m -> m.method().getName().equals("echo")).findFirst().orElseThrow();
+  private static final String SIGNATURE = ECHO.signature();
+  private static final long TIMEOUT_MILLIS = 30_000;
+
+  private MessageShape() {}
+
+  /** A call's body as Warren writes it: the JSON arguments of {@code echo(payload)} (base64 in an array). */
+  static byte[] body(byte[] payload) {
+    return Codec.json().encodeArguments(ECHO, new Object[] {payload});
+  }
+
+  /** A call's properties as Warren's client writes them (a fresh headers map, as each call has its own deadline). */
+  static AMQP.BasicProperties request(String correlationId, String replyTo) {
+    Map<String, Object> headers = new HashMap<>(8);
+    headers.put(Protocol.H_INTERFACE, INTERFACE);
+    headers.put(Protocol.H_METHOD, SIGNATURE);
+    headers.put(Protocol.H_DEADLINE, System.currentTimeMillis() + TIMEOUT_MILLIS);
+    return new AMQP.BasicProperties.Builder().type(Protocol.T_CALL).contentType(Protocol.JSON)
+        .correlationId(correlationId).replyTo(replyTo).headers(headers).build();
+  }
+
+  /** A successful reply's properties as Warren's worker writes them. */
+  static AMQP.BasicProperties reply(String correlationId) {
+    Map<String, Object> headers = new HashMap<>();
+    headers.put(Protocol.H_STATUS, Protocol.STATUS_OK);
+    return new AMQP.BasicProperties.Builder().type(Protocol.T_REPLY).correlationId(correlationId)
+        .contentType(Protocol.JSON).headers(headers).build();
+  }
+}
