@@ -61,7 +61,7 @@ record Check(String what, double value, boolean atMost, double limit, double[] t
   }
 
   String ratio() {
-    return String.format(Locale.ROOT, "%.2fx", value);
+    return Table.ratio(value);
   }
 
   /** The middle half of the turn ratios (25th to 75th percentile), e.g. {@code 0.81-0.97x}; "-" without turns. */

@@ -2,7 +2,6 @@ package io.warren.bench;
 
 import io.warren.grid.spi.Codec;
 import io.warren.grid.spi.MethodContract;
-import io.warren.grid.spi.ServiceContract;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +25,7 @@ final class CodecBench {
   private CodecBench() {}
 
   static List<Row> run(Map<String, Codec> codecs, Map<String, byte[]> payloads, boolean quick) {
-    MethodContract echo = ServiceContract.of(Echo.class).methods().stream()
-        .filter(m -> m.method().getName().equals("echo")).findFirst().orElseThrow();
+    MethodContract echo = EchoContract.ECHO;
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
     List<Row> rows = new ArrayList<>();

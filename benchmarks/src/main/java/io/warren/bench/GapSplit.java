@@ -1,7 +1,5 @@
 package io.warren.bench;
 
-import java.util.Locale;
-
 /**
  * Warren's gap to raw amqp-client in one case, split in two by a third contender: raw client and
  * server sending Warren's message shape ({@link MessageShape}). {@code shapeToRaw} is what Warren's
@@ -18,9 +16,5 @@ record GapSplit(String what, String measure, double warrenToRaw, double shapeToR
 
   static GapSplit of(String what, String measure, double warren, double shaped, double raw) {
     return new GapSplit(what, measure, warren / raw, shaped / raw, warren / shaped);
-  }
-
-  static String ratio(double value) {
-    return String.format(Locale.ROOT, "%.2fx", value);
   }
 }

@@ -3,8 +3,6 @@ package io.warren.bench;
 import com.rabbitmq.client.AMQP;
 import io.warren.amqp.Protocol;
 import io.warren.grid.spi.Codec;
-import io.warren.grid.spi.MethodContract;
-import io.warren.grid.spi.ServiceContract;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,16 +27,14 @@ final class MessageShape {
   static final boolean DURABLE = true;
 
   private static final String INTERFACE = Echo.class.getName();
-  private static final MethodContract ECHO = ServiceContract.of(Echo.class).methods().stream()
-      .filter(m -> m.method().getName().equals("echo")).findFirst().orElseThrow();
-  private static final String SIGNATURE = ECHO.signature();
+  private static final String SIGNATURE = EchoContract.ECHO.signature();
   private static final long TIMEOUT_MILLIS = 30_000;
 
   private MessageShape() {}
 
   /** A call's body as Warren writes it: the JSON arguments of {@code echo(payload)} (base64 in an array). */
   static byte[] body(byte[] payload) {
-    return Codec.json().encodeArguments(ECHO, new Object[] {payload});
+    return Codec.json().encodeArguments(EchoContract.ECHO, new Object[] {payload});
   }
 
   /** A call's properties as Warren's client writes them (a fresh headers map, as each call has its own deadline). */

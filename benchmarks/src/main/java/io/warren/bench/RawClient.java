@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Raw amqp-client request/reply: one publishing channel, one exclusive server-named reply queue
  * consumed with auto-ack, replies matched by correlation id. The least any AMQP RPC client can do.
- * Thread-safe ({@link #call} is synchronized: one channel, one publisher at a time).
+ * Thread-safe (calls publish under one lock: one channel, one publisher at a time).
  */
 final class RawClient implements AutoCloseable {
   private final Connection connection;
@@ -38,21 +38,24 @@ final class RawClient implements AutoCloseable {
     return connection;
   }
 
-  synchronized CompletableFuture<byte[]> call(String queue, byte[] body) throws IOException {
-    String id = Long.toString(++nextId);
-    CompletableFuture<byte[]> call = new CompletableFuture<>();
-    pending.put(id, call);
-    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().correlationId(id).replyTo(replyQueue).build();
-    publisher.basicPublish("", queue, props, body);
-    return call;
+  CompletableFuture<byte[]> call(String queue, byte[] body) throws IOException {
+    return publish(queue, body, false);
   }
 
   /** A call in Warren's message shape ({@link MessageShape}): its properties, published {@code mandatory}. */
-  synchronized CompletableFuture<byte[]> callShaped(String queue, byte[] body) throws IOException {
+  CompletableFuture<byte[]> callShaped(String queue, byte[] body) throws IOException {
+    return publish(queue, body, true);
+  }
+
+  private synchronized CompletableFuture<byte[]> publish(String queue, byte[] body, boolean shaped) throws IOException {
     String id = Long.toString(++nextId);
     CompletableFuture<byte[]> call = new CompletableFuture<>();
     pending.put(id, call);
-    publisher.basicPublish("", queue, MessageShape.MANDATORY, MessageShape.request(id, replyQueue), body);
+    if (shaped) {
+      publisher.basicPublish("", queue, MessageShape.MANDATORY, MessageShape.request(id, replyQueue), body);
+    } else {
+      publisher.basicPublish("", queue, new AMQP.BasicProperties.Builder().correlationId(id).replyTo(replyQueue).build(), body);
+    }
     return call;
   }
 

@@ -67,6 +67,11 @@ final class Table {
     return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.0f", value);
   }
 
+  /** A ratio with two decimals, e.g. {@code 1.15x}. */
+  static String ratio(double value) {
+    return String.format(Locale.ROOT, "%.2fx", value);
+  }
+
   /** One decimal; NaN -> "-". */
   static String decimal(double value) {
     return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.1f", value);
@@ -99,8 +104,7 @@ final class Table {
     Table table = new Table(List.of("case", "measure", "warren / raw", "raw in warren's shape / raw",
         "warren / raw in warren's shape"));
     for (GapSplit g : gaps) {
-      table.row(List.of(g.what(), g.measure(), GapSplit.ratio(g.warrenToRaw()), GapSplit.ratio(g.shapeToRaw()),
-          GapSplit.ratio(g.warrenToShape())));
+      table.row(List.of(g.what(), g.measure(), ratio(g.warrenToRaw()), ratio(g.shapeToRaw()), ratio(g.warrenToShape())));
     }
     return table;
   }

@@ -14,7 +14,6 @@ import io.warren.grid.Grid;
 import io.warren.grid.ServiceId;
 import io.warren.grid.spi.Codec;
 import io.warren.grid.spi.MethodContract;
-import io.warren.grid.spi.ServiceContract;
 import io.warren.testing.RabbitMqBroker;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -28,8 +27,7 @@ import org.junit.jupiter.api.Test;
  * On the Debian RabbitMQ the benchmarks use (fails, not skips, without it).
  */
 class MessageShapeTest {
-  private static final MethodContract ECHO = ServiceContract.of(Echo.class).methods().stream()
-      .filter(m -> m.method().getName().equals("echo")).findFirst().orElseThrow();
+  private static final MethodContract ECHO = EchoContract.ECHO;
 
   @Test
   void requestAndReplyMatchWhatWarrenSends() throws Exception {
