@@ -1,6 +1,5 @@
 package io.warren.bench;
 
-import com.rabbitmq.client.ConnectionFactory;
 import io.warren.grid.Grid;
 import io.warren.grid.Lease;
 import io.warren.grid.PublishOptions;
@@ -182,12 +181,8 @@ public final class BenchMain {
       long beam = Cpu.findBeam();
       log("RabbitMQ node " + broker.nodeName() + " (beam pid " + beam + ")");
       Harness harness = new Harness(warmup, seconds, turns, beam);
-      ConnectionFactory factory = new ConnectionFactory();
-      factory.setUri(broker.uri());
-      factory.setUsername(broker.username());
-      factory.setPassword(broker.password());
       Path logs = Files.createTempDirectory("warren-bench-");
-      try (RawClient raw = new RawClient(factory);
+      try (RawClient raw = new RawClient(broker.connectionFactory());
           BaselineServerProcess server = new BaselineServerProcess(broker.uri(), broker.username(), broker.password(),
               logs.resolve("raw-server.log"));
           SpringClients spring = new SpringClients(broker.uri(), broker.username(), broker.password(), raw);

@@ -59,7 +59,7 @@ public final class ProfileMain {
           .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON)
           .workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs).jvmOptions(jvm).build())
           .build()) {
-        RawClient rawClient = raw ? new RawClient(rawFactory(broker)) : null;
+        RawClient rawClient = raw ? new RawClient(broker.connectionFactory()) : null;
         BaselineServerProcess rawServer = raw
             ? new BaselineServerProcess(broker.uri(), broker.username(), broker.password(), logs.resolve("raw-server.log"))
             : null; // with it, the Warren worker below stays idle: the raw server is the one counted
@@ -130,14 +130,6 @@ public final class ProfileMain {
       }
     }
     System.exit(0);
-  }
-
-  private static com.rabbitmq.client.ConnectionFactory rawFactory(RabbitMqBroker broker) throws Exception {
-    com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
-    factory.setUri(broker.uri());
-    factory.setUsername(broker.username());
-    factory.setPassword(broker.password());
-    return factory;
   }
 
   /** Runs {@code jcmd PID COMMAND...} for each JVM; the command writes the file {@code client|worker-PID + suffix}. */

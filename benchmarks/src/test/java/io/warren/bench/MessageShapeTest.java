@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.warren.amqp.Messages;
 import io.warren.amqp.Protocol;
 import io.warren.grid.Grid;
@@ -32,16 +31,12 @@ class MessageShapeTest {
   @Test
   void requestAndReplyMatchWhatWarrenSends() throws Exception {
     RabbitMqBroker broker = RabbitMqBroker.shared();
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker.uri());
-    factory.setUsername(broker.username());
-    factory.setPassword(broker.password());
     byte[] payload = {1, 2, 3, 4, 5};
     ServiceId service = new ServiceId("shape-probe");
     BlockingQueue<AMQP.BasicProperties> calls = new ArrayBlockingQueue<>(1);
     BlockingQueue<byte[]> callBodies = new ArrayBlockingQueue<>(1);
     BlockingQueue<AMQP.BasicProperties> replies = new ArrayBlockingQueue<>(1);
-    try (Connection connection = factory.newConnection("message-shape-test");
+    try (Connection connection = broker.connectionFactory().newConnection("message-shape-test");
         Grid grid = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password()).build()) {
       Channel channel = connection.createChannel();
       String serviceQueue = Protocol.serviceQueue(service);

@@ -25,10 +25,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * try (RabbitMqBroker rabbit = RabbitMqBroker.start(List.of("consumer_timeout = 5000"))) {
- *   ConnectionFactory factory = new ConnectionFactory();
- *   factory.setUri(rabbit.uri());                 // amqp://127.0.0.1:PORT — no credentials in it
- *   factory.setUsername(rabbit.username());
- *   factory.setPassword(rabbit.password());
+ *   ConnectionFactory factory = rabbit.connectionFactory(); // its address and credentials
  *   ...
  *   ExecResult queues = rabbit.rabbitmqctl("list_queues", "name", "messages");
  * }
@@ -151,6 +148,20 @@ public final class RabbitMqBroker implements AutoCloseable {
   /** The user's password, random per node. Keep it out of logs. */
   public String password() {
     return password;
+  }
+
+  /**
+   * A new amqp-client factory for this node: its address ({@link #uri()}) and its user's
+   * credentials, every other setting amqp-client's default.
+   */
+  public ConnectionFactory connectionFactory() {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost(HOST);
+    factory.setPort(port);
+    factory.setVirtualHost("/");
+    factory.setUsername(USERNAME);
+    factory.setPassword(password);
+    return factory;
   }
 
   /** The AMQP port on 127.0.0.1. */
@@ -461,12 +472,7 @@ public final class RabbitMqBroker implements AutoCloseable {
 
   private void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setHost(HOST);
-    factory.setPort(port);
-    factory.setVirtualHost("/");
-    factory.setUsername(USERNAME);
-    factory.setPassword(password);
+    ConnectionFactory factory = connectionFactory();
     factory.setConnectionTimeout(2_000);
     factory.setAutomaticRecoveryEnabled(false);
     Exception last = null;
