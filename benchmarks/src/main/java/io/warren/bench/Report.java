@@ -84,9 +84,9 @@ final class Report {
         + "means this run cannot tell the two sides of it apart.\n\n").append(Table.ofChecks(checks).markdown());
     md.append('\n').append(verdicts(checks)).append('\n');
     md.append("\n## Where the gap to raw is\n\nA third contender, raw amqp-client client and server sending Warren's "
-        + "message shape (`MessageShape`: the JSON body Warren's codec writes, the request's `type`, `content_type` and "
-        + "three headers, published `mandatory` to a durable queue, the reply's `type`, `content_type` and status "
-        + "header), splits Warren's gap to raw in two: what Warren's messages cost (raw in Warren's shape against raw) "
+        + "message shape (`MessageShape`: the JSON body Warren's codec writes, the call's envelope and arguments, the "
+        + "request's `type` and `content_type`, published `mandatory` to a durable queue, the reply's `type`, "
+        + "`content_type` and status header), splits Warren's gap to raw in two: what Warren's messages cost (raw in Warren's shape against raw) "
         + "and what Warren's own code costs (Warren against raw in its shape). The two multiply to the first ratio. "
         + "Sync rows compare p50 latency (above 1x is slower), pipelined rows the rate (below 1x is slower); "
         + "JSON only, as the shape is JSON's.\n\n").append(Table.ofGaps(gaps).markdown());
@@ -139,8 +139,8 @@ final class Report {
         flight; their rate counts calls, and they are checked against the same one-message-per-call
         baselines.
       - `raw amqp-client, warren's shape`: the raw client and the raw consumers again, sending what
-        Warren's JSON messages carry (`MessageShape`: body, properties, headers, `mandatory`, a durable
-        queue) and running none of Warren's code; it splits Warren's gap to raw (section "Where the gap
+        Warren's JSON messages carry (`MessageShape`: body, properties, the reply's header, `mandatory`,
+        a durable queue) and running none of Warren's code; it splits Warren's gap to raw (section "Where the gap
         to raw is").
       - codec: `CodecBench`, in the harness's JVM without a broker (see its table).
       - CPU per call: utime+stime deltas from `/proc/<pid>/stat` of the client JVM, the serving JVM (the Warren
@@ -161,8 +161,8 @@ final class Report {
 
   private static final String NOTES = """
       - The raw amqp-client figures are the floor; Warren adds a codec (in JSON a 16 KB `byte[]` travels
-        as ~22 KB of base64; in CBOR as 16 KB plus a few header bytes), per-call headers (interface,
-        method, deadline), `mandatory` publishes, a per-instance lock around the service call on the
+        as ~22 KB of base64; in CBOR as 16 KB plus a few header bytes), a per-call envelope ahead of
+        the arguments (interface, method, deadline, lease, chunk: about 60 bytes), `mandatory` publishes, a per-instance lock around the service call on the
         worker (a stateless call runs on the amqp-client consumer thread that delivered it, as raw's
         handler does; leased calls are handed to the instance's call thread) and a callback executor on
         the client. The CPU columns show where the time goes.

@@ -148,18 +148,11 @@ final class AmqpGridBackend implements GridBackend {
     ServiceId service = target.service();
     String queue;
     String workerId = null;
-    Map<String, Object> headers = new HashMap<>(8);
-    headers.put(Protocol.H_INTERFACE, invocation.interfaceName());
-    headers.put(Protocol.H_METHOD, invocation.signature());
-    headers.put(Protocol.H_DEADLINE, System.currentTimeMillis() + invocation.timeout().toMillis());
-    if (invocation.chunk() > 0) {
-      headers.put(Protocol.H_CHUNK, invocation.chunk());
-    }
+    // The call's interface, method, deadline and lease travel in the body (CallEnvelope), so it has no headers.
     if (target instanceof CallTarget.Leased leased) {
       LeaseGrant grant = leased.lease();
       queue = Protocol.instanceQueue(service, grant.instance());
       workerId = grant.workerId();
-      headers.put(Protocol.H_LEASE, grant.leaseId());
     } else if (target instanceof CallTarget.OneInstance one) {
       queue = Protocol.instanceQueue(service, one.number());
       workerId = hostOf(service, one.number());
@@ -185,8 +178,8 @@ final class AmqpGridBackend implements GridBackend {
       }
     });
     // To an instance queue (leased, targeted), calls run in the order sent.
-    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), headers, format.contentType()),
-        invocation.arguments(), !(target instanceof CallTarget.AnyInstance));
+    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), null, format.contentType()),
+        invocation.body(), !(target instanceof CallTarget.AnyInstance));
     return call.future;
   }
 

@@ -17,13 +17,15 @@ public final class Protocol {
   /** Routing key of cancel broadcasts. */
   public static final String CANCEL_KEY = "cancel";
 
-  /** Header: binary name of the called interface. */
-  public static final String H_INTERFACE = "warren-interface";
-  /** Header: method signature, {@code name(type,...)}. */
-  public static final String H_METHOD = "warren-method";
-  /** Header: epoch milliseconds after which nobody waits for the result any more. */
+  /**
+   * Header in which the calls of Warren's first protocol named their method. Calls carry their
+   * method in the body now ({@code CallEnvelope}); a worker recognises this header only to tell the
+   * sender of such a call that its client is older than the worker.
+   */
+  public static final String H_FIRST_FORM_METHOD = "warren-method";
+  /** Header on acquires: epoch milliseconds after which nobody waits for the grant any more. */
   public static final String H_DEADLINE = "warren-deadline";
-  /** Header: lease id (acquire, release, leased calls, grants). */
+  /** Header: lease id (acquire, release, grants). */
   public static final String H_LEASE = "warren-lease";
   /** Header on replies: {@code ok} or {@code error}. */
   public static final String H_STATUS = "warren-status";
@@ -39,8 +41,6 @@ public final class Protocol {
   public static final String H_LEASE_TTL = "warren-lease-ttl";
   /** Header on dead-lettered calls: why the call was set aside. */
   public static final String H_DEAD_REASON = "warren-dead-reason";
-  /** Header on calls that are chunks: the number of calls the message carries (absent: one plain call). */
-  public static final String H_CHUNK = "warren-chunk";
   /** Header on cancel broadcasts: the cancelled call's id. */
   public static final String H_CALL_ID = "warren-call-id";
 

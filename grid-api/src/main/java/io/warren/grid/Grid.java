@@ -428,7 +428,10 @@ public final class Grid implements AutoCloseable {
       return this;
     }
 
-    /** Calls with larger encoded arguments are refused before they are sent; default 16 MiB. */
+    /**
+     * Calls whose encoded message (the call's envelope and arguments, or a chunk's) is larger are refused
+     * before they are sent; default 16 MiB.
+     */
     public Builder maxMessageBytes(int bytes) {
       if (bytes < 1) {
         throw new IllegalArgumentException("maxMessageBytes must be >= 1, was " + bytes);

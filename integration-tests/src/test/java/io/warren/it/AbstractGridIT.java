@@ -429,36 +429,57 @@ abstract class AbstractGridIT {
     grid.terminate(id);
   }
 
+  /**
+   * A call message as JSON text: {@code [interface, method, deadline, lease, chunk, arguments]} with
+   * {@code arguments} (JSON text) as its last element; a null {@code lease} is JSON null.
+   */
+  private static String callBody(String interfaceName, String method, long deadline, String lease, Object chunk,
+      String arguments) {
+    return "[\"" + interfaceName + "\",\"" + method + "\"," + deadline + "," + (lease == null ? "null" : "\"" + lease + "\"")
+        + "," + chunk + "," + arguments + "]";
+  }
+
   @Test
   void badInputGetsATypedErrorAndTheWorkerKeepsServing() throws Exception {
     ServiceId id = grid.publish(new TallyService(21), PublishOptions.defaults().instances(1));
     String queue = "warren.service." + id.value();
     String tally = Tally.class.getName();
     long future = System.currentTimeMillis() + 60_000;
-    Map<String, Object> hitInt = Map.of("warren-interface", tally, "warren-method", "hit(int)", "warren-deadline", future);
-    record Case(String what, Map<String, Object> headers, String body, String code) {}
+    record Case(String what, String body, String code, String message) {}
     List<Case> cases = List.of(
-        new Case("garbage bytes", hitInt, "\u0000\u0001\u00ff garbage", "BAD_REQUEST"),
-        new Case("truncated JSON", hitInt, "[4", "BAD_REQUEST"),
-        new Case("not an array", hitInt, "{\"x\":1}", "BAD_REQUEST"),
-        new Case("wrong argument count", hitInt, "[1, 2]", "BAD_REQUEST"),
-        new Case("wrong argument type", hitInt, "[\"seven\"]", "BAD_REQUEST"),
-        new Case("a type the interface does not declare", hitInt, "[{\"@class\":\"java.net.URL\",\"x\":1}]", "BAD_REQUEST"),
-        new Case("unknown interface", Map.of("warren-interface", "com.example.Evil", "warren-method", "run()", "warren-deadline", future), "[]", "UNKNOWN_METHOD"),
-        new Case("unknown method", Map.of("warren-interface", tally, "warren-method", "launch(int)", "warren-deadline", future), "[1]", "UNKNOWN_METHOD"),
-        new Case("missing method header", Map.of("warren-interface", tally), "[1]", "BAD_REQUEST"),
-        new Case("expired", Map.of("warren-interface", tally, "warren-method", "hit(int)", "warren-deadline", 1L), "[1]", "CALL_TIMEOUT"),
-        new Case("oversized", hitInt, "[" + "1".repeat(WORKER_MESSAGE_LIMIT) + "]", "BAD_REQUEST"),
-        new Case("a method that throws", Map.of("warren-interface", tally, "warren-method", "boom(java.lang.String)", "warren-deadline", future), "[\"bad\"]", "REMOTE"));
+        new Case("garbage bytes", "\u0000\u0001\u00ff garbage", "BAD_REQUEST", "[interface, method, deadline, lease, chunk, arguments]"),
+        new Case("truncated JSON", callBody(tally, "hit(int)", future, null, 0, "[4").replaceAll("]$", ""), "BAD_REQUEST", "does not end"),
+        new Case("not an array", "{\"x\":1}", "BAD_REQUEST", "it is not an array"),
+        new Case("the arguments without an envelope", "[1]", "BAD_REQUEST", "element 0, the interface, is not a string"),
+        new Case("no deadline", "[\"" + tally + "\",\"hit(int)\",null,null,0,[1]]", "BAD_REQUEST", "the deadline"),
+        new Case("wrong argument count", callBody(tally, "hit(int)", future, null, 0, "[1, 2]"), "BAD_REQUEST", "expected 1 arguments, got 2"),
+        new Case("wrong argument type", callBody(tally, "hit(int)", future, null, 0, "[\"seven\"]"), "BAD_REQUEST", "argument 0"),
+        new Case("a type the interface does not declare",
+            callBody(tally, "hit(int)", future, null, 0, "[{\"@class\":\"java.net.URL\",\"x\":1}]"), "BAD_REQUEST", "argument 0"),
+        new Case("unknown interface", callBody("com.example.Evil", "run()", future, null, 0, "[]"), "UNKNOWN_METHOD", "com.example.Evil"),
+        new Case("unknown method", callBody(tally, "launch(int)", future, null, 0, "[1]"), "UNKNOWN_METHOD", "launch(int)"),
+        new Case("expired", callBody(tally, "hit(int)", 1L, null, 0, "[1]"), "CALL_TIMEOUT", "deadline passed"),
+        new Case("a lease the instance does not hold", callBody(tally, "hit(int)", future, "no-such-lease", 0, "[1]"),
+            "LEASE_RELEASED", "no-such-lease"),
+        new Case("oversized", callBody(tally, "hit(int)", future, null, 0, "[" + "1".repeat(WORKER_MESSAGE_LIMIT) + "]"),
+            "BAD_REQUEST", "limit of " + WORKER_MESSAGE_LIMIT),
+        new Case("a method that throws", callBody(tally, "boom(java.lang.String)", future, null, 0, "[\"bad\"]"), "REMOTE", "bad"));
     Tally proxy = grid.proxy(id, Tally.class);
     try (RawAmqpClient raw = new RawAmqpClient(broker)) {
       for (Case c : cases) {
-        RawAmqpClient.Received reply = raw.call(queue, c.headers(), c.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        RawAmqpClient.Received reply = raw.call(queue, null, c.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         assertEquals("error", reply.header("warren-status"), c.what() + ": " + reply.body());
-        assertTrue(reply.body().contains("\"code\":\"" + c.code() + "\""), c.what() + ": " + reply.body());
+        assertTrue(reply.body().contains("\"code\":\"" + c.code() + "\"") && reply.body().contains(c.message()),
+            c.what() + ": " + reply.body());
         assertEquals(21, proxy.get(), "still serving after " + c.what());
       }
-      raw.send(queue, hitInt, "[1]".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+      // A client of Warren's first protocol named the method in headers and sent the arguments alone.
+      RawAmqpClient.Received firstForm = raw.call(queue,
+          Map.of("warren-interface", tally, "warren-method", "hit(int)", "warren-deadline", future),
+          "[1]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertTrue(firstForm.body().contains("\"code\":\"BAD_REQUEST\"") && firstForm.body().contains("older than this worker"),
+          firstForm.body());
+      raw.send(queue, null, callBody(tally, "hit(int)", future, null, 0, "[1]").getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
       assertEquals(21, proxy.get(), "still serving after a call without reply-to");
     }
     grid.terminate(id);
@@ -483,21 +504,20 @@ abstract class AbstractGridIT {
       assertEquals(20, grid.proxy(id, Tally.class).hit(10).doubled(), "JSON clients share the same workers");
     }
     String queue = "warren.service." + id.value();
-    Map<String, Object> hitInt = Map.of("warren-interface", Tally.class.getName(), "warren-method", "hit(int)",
-        "warren-deadline", System.currentTimeMillis() + 60_000);
+    byte[] hitFive = callBody(Tally.class.getName(), "hit(int)", System.currentTimeMillis() + 60_000, null, 0, "[5]")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     try (RawAmqpClient raw = new RawAmqpClient(broker)) {
-      RawAmqpClient.Received reply = raw.call(queue, hitInt, Codec.cbor().mapper().writeValueAsBytes(List.of(5)), "application/cbor");
+      byte[] cborHitFive = Codec.cbor().mapper().writeValueAsBytes(Codec.json().mapper().readTree(hitFive));
+      RawAmqpClient.Received reply = raw.call(queue, null, cborHitFive, "application/cbor");
       assertEquals("ok", reply.header("warren-status"), reply.body());
       assertEquals("application/cbor", reply.props().getContentType());
       assertEquals(10L, Codec.cbor().mapper().readValue(reply.bytes(), Tally.Hit.class).doubled());
-      RawAmqpClient.Received unknown = raw.call(queue, hitInt, "[5]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          "application/x-java-serialized-object");
+      RawAmqpClient.Received unknown = raw.call(queue, null, hitFive, "application/x-java-serialized-object");
       assertEquals("error", unknown.header("warren-status"), unknown.body());
       assertEquals("application/json", unknown.props().getContentType(), "error replies are JSON");
       assertTrue(unknown.body().contains("\"code\":\"BAD_REQUEST\"") && unknown.body().contains("application/x-java-serialized-object"),
           unknown.body());
-      RawAmqpClient.Received mislabelled = raw.call(queue, hitInt, "[5]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          "application/cbor");
+      RawAmqpClient.Received mislabelled = raw.call(queue, null, hitFive, "application/cbor");
       assertTrue(mislabelled.body().contains("\"code\":\"BAD_REQUEST\""), "JSON labelled as CBOR: " + mislabelled.body());
     }
     grid.terminate(id);
@@ -588,13 +608,12 @@ abstract class AbstractGridIT {
         new Case("more calls than announced", 1, "[[1],[2]]", "announces 1 calls and holds 2"),
         new Case("an item of the wrong type", 2, "[[1],[\"two\"]]", "chunk item 1"),
         new Case("not an array of arrays", 2, "[1,2]", "chunk item 0"),
-        new Case("a negative count", -2, "[[1],[2]]", "warren-chunk"),
-        new Case("more calls than bytes", 1_000_000, "[[1],[2]]", "warren-chunk"));
+        new Case("a negative count", -2, "[[1],[2]]", "count the calls of the chunk, was -2"),
+        new Case("more calls than bytes", 1_000_000, "[[1],[2]]", "count the calls of the chunk, was 1000000"));
     try (RawAmqpClient raw = new RawAmqpClient(broker)) {
       for (Case c : cases) {
-        Map<String, Object> headers = Map.of("warren-interface", Tally.class.getName(), "warren-method", "hit(int)",
-            "warren-deadline", future, "warren-chunk", c.chunk());
-        RawAmqpClient.Received reply = raw.call(queue, headers, c.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String body = callBody(Tally.class.getName(), "hit(int)", future, null, c.chunk(), c.body());
+        RawAmqpClient.Received reply = raw.call(queue, null, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertEquals("error", reply.header("warren-status"), c.what() + ": " + reply.body());
         assertTrue(reply.body().contains("\"code\":\"BAD_REQUEST\"") && reply.body().contains(c.message()),
             c.what() + ": " + reply.body());

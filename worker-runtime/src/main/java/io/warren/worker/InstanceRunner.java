@@ -6,8 +6,12 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.warren.amqp.Messages;
 import io.warren.amqp.Protocol;
+import io.warren.grid.BadRequestException;
 import io.warren.grid.ErrorCode;
 import io.warren.grid.ServiceId;
+import io.warren.grid.spi.CallEnvelope;
+import io.warren.grid.spi.CallMessage;
+import io.warren.grid.spi.Codec;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -466,28 +470,29 @@ final class InstanceRunner {
       ack(in); // the caller gave up on it
       return;
     }
-    if (System.currentTimeMillis() > Messages.longHeader(props, Protocol.H_DEADLINE, Long.MAX_VALUE)) {
+    Codec codec;
+    CallMessage message;
+    try {
+      codec = Codec.forContentType(props.getContentType());
+      message = codec.readCall(in.body());
+    } catch (BadRequestException e) {
+      refuse(in, ErrorCode.BAD_REQUEST, firstFormCall(props)
+          ? "the call names its method in the header " + Protocol.H_FIRST_FORM_METHOD + ", as clients older than this "
+              + "worker do; this worker reads it from the call's body (docs/protocol.md): run one Warren version"
+          : e.getMessage());
+      return;
+    }
+    CallEnvelope envelope = message.envelope();
+    if (System.currentTimeMillis() > envelope.deadlineMillis()) {
       refuse(in, ErrorCode.CALL_TIMEOUT, "the call's deadline passed before it started");
       return;
     }
-    String callLease = Messages.header(props, Protocol.H_LEASE);
+    String callLease = envelope.leaseId();
     if (callLease != null && !callLease.equals(lease)) {
       refuse(in, ErrorCode.LEASE_RELEASED, "lease " + callLease + " no longer holds " + service + "#" + number);
       return;
     }
-    String interfaceName = Messages.header(props, Protocol.H_INTERFACE);
-    String method = Messages.header(props, Protocol.H_METHOD);
-    if (interfaceName == null || method == null) {
-      refuse(in, ErrorCode.BAD_REQUEST, "a call needs the headers " + Protocol.H_INTERFACE + " and " + Protocol.H_METHOD);
-      return;
-    }
-    long chunk = Messages.longHeader(props, Protocol.H_CHUNK, 0);
-    if (chunk < 0 || chunk > in.body().length) { // every call of a chunk takes at least one byte
-      refuse(in, ErrorCode.BAD_REQUEST, "header " + Protocol.H_CHUNK + " must count the calls of the chunk, was "
-          + Messages.header(props, Protocol.H_CHUNK));
-      return;
-    }
-    ServiceObject.Prepared prepared = target.prepare(interfaceName, method, props.getContentType(), in.body(), (int) chunk);
+    ServiceObject.Prepared prepared = target.prepare(codec, message);
     if (prepared.error() != null) {
       Messages.replyError(own, props, prepared.error());
       ack(in);
@@ -766,6 +771,11 @@ final class InstanceRunner {
   }
 
   // ---- plumbing ----------------------------------------------------------------------------
+
+  /** True for a call in the form of Warren's first protocol, which named its method in a header. */
+  private static boolean firstFormCall(AMQP.BasicProperties props) {
+    return props.getHeaders() != null && props.getHeaders().containsKey(Protocol.H_FIRST_FORM_METHOD);
+  }
 
   /** Answers with an error and acknowledges. */
   private void refuse(Inbound in, ErrorCode code, String message) throws IOException {

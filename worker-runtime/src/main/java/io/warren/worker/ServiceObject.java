@@ -3,6 +3,8 @@ package io.warren.worker;
 import io.warren.grid.ErrorCode;
 import io.warren.grid.GridException;
 import io.warren.grid.NonIdempotent;
+import io.warren.grid.spi.CallEnvelope;
+import io.warren.grid.spi.CallMessage;
 import io.warren.grid.spi.Codec;
 import io.warren.grid.spi.MethodContract;
 import io.warren.grid.spi.ServiceContract;
@@ -63,24 +65,24 @@ final class ServiceObject {
   }
 
   /**
-   * Resolves the method and decodes the arguments, in the format {@code contentType} names (the
-   * result will be written in the same one): of one call ({@code chunk} 0), or of a chunk of {@code
-   * chunk} calls of the method.
+   * Resolves the method the envelope of {@code call} names and decodes the arguments with {@code
+   * codec}, the format the call came in (the result will be written in the same one): of one call,
+   * or of a chunk of the calls its envelope counts.
    */
-  Prepared prepare(String interfaceName, String signature, String contentType, byte[] arguments, int chunk) {
-    Class<?> contractType = interfaces.get(interfaceName);
+  Prepared prepare(Codec codec, CallMessage call) {
+    CallEnvelope envelope = call.envelope();
+    Class<?> contractType = interfaces.get(envelope.interfaceName());
     if (contractType == null) {
-      return refused(ErrorCode.UNKNOWN_METHOD, target.getClass().getName() + " does not implement " + interfaceName);
+      return refused(ErrorCode.UNKNOWN_METHOD, target.getClass().getName() + " does not implement " + envelope.interfaceName());
     }
     try {
-      MethodContract method = ServiceContract.of(contractType).method(signature).orElse(null);
+      MethodContract method = ServiceContract.of(contractType).method(envelope.signature()).orElse(null);
       if (method == null) {
-        return refused(ErrorCode.UNKNOWN_METHOD, contractType.getSimpleName() + " has no method " + signature);
+        return refused(ErrorCode.UNKNOWN_METHOD, contractType.getSimpleName() + " has no method " + envelope.signature());
       }
-      Codec codec = Codec.forContentType(contentType);
-      return chunk == 0
-          ? new Prepared(method, codec.decodeArguments(method, arguments), null, codec, null)
-          : new Prepared(method, null, codec.decodeChunkArguments(method, arguments, chunk), codec, null);
+      return envelope.chunk() == 0
+          ? new Prepared(method, codec.decodeArguments(method, call), null, codec, null)
+          : new Prepared(method, null, codec.decodeChunkArguments(method, call), codec, null);
     } catch (GridException e) {
       return refused(e.code(), e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.warren.grid.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.warren.grid.BadRequestException;
+import io.warren.grid.spi.CallEnvelope;
 import io.warren.grid.spi.CallTarget;
 import io.warren.grid.spi.Codec;
 import io.warren.grid.spi.GridBackend;
@@ -87,7 +88,7 @@ public final class ServiceProxy implements InvocationHandler {
     }
     gate.check();
     Codec codec = encoding.codec();
-    byte[] encoded = withinLimit(codec.encodeArguments(remote, args), remote, "the arguments", "");
+    byte[] encoded = withinLimit(codec.encodeCall(envelope(remote, 0), remote, args), remote, "the call", "");
     CompletableFuture<byte[]> call = backend.invoke(
         new Invocation(target, contract.type().getName(), remote.signature(), encoded, codec.format(), timeout));
     if (capture != null) {
@@ -111,10 +112,10 @@ public final class ServiceProxy implements InvocationHandler {
   List<CompletableFuture<Object>> invokeChunk(MethodContract method, List<Object[]> calls) {
     gate.check();
     Codec codec = encoding.codec();
-    byte[] encoded = withinLimit(codec.encodeChunkArguments(method, calls), method,
-        "the arguments of a chunk of " + calls.size() + " calls", "; send smaller chunks");
+    byte[] encoded = withinLimit(codec.encodeChunkCall(envelope(method, calls.size()), method, calls), method,
+        "a chunk of " + calls.size() + " calls", "; send smaller chunks");
     CompletableFuture<byte[]> message = backend.invoke(new Invocation(
-        target, contract.type().getName(), method.signature(), encoded, codec.format(), timeout, calls.size()));
+        target, contract.type().getName(), method.signature(), encoded, codec.format(), timeout));
     List<CompletableFuture<Object>> results = new ArrayList<>(calls.size());
     AtomicInteger cancelled = new AtomicInteger();
     for (int i = 0; i < calls.size(); i++) {
@@ -151,10 +152,17 @@ public final class ServiceProxy implements InvocationHandler {
     return results;
   }
 
+  /** The envelope of a call of {@code method} made now ({@code chunk}: the calls in a chunk, or 0). */
+  private CallEnvelope envelope(MethodContract method, int chunk) {
+    String leaseId = target instanceof CallTarget.Leased leased ? leased.lease().leaseId() : null;
+    return new CallEnvelope(contract.type().getName(), method.signature(), System.currentTimeMillis() + timeout.toMillis(),
+        leaseId, chunk);
+  }
+
   /** {@code encoded}, unless it exceeds the message limit: then nothing is sent and the caller gets why. */
   private byte[] withinLimit(byte[] encoded, MethodContract method, String what, String advice) {
     if (encoded.length > encoding.maxMessageBytes()) {
-      throw new BadRequestException(method.displayName() + ": " + what + " take " + encoded.length
+      throw new BadRequestException(method.displayName() + ": " + what + " takes " + encoded.length
           + " bytes, more than the limit of " + encoding.maxMessageBytes() + " (Grid.Builder.maxMessageBytes" + advice + ")");
     }
     return encoded;

@@ -32,9 +32,9 @@ import tools.jackson.dataformat.cbor.CBORFactory;
 import tools.jackson.dataformat.cbor.CBORMapper;
 
 /**
- * Encodes call arguments, results and published state with Jackson in one {@link WireFormat} (JSON
- * or CBOR), reading and writing only the types a {@link MethodContract} or an implementation class
- * declares.
+ * Encodes call messages (a {@link CallEnvelope} and the call's arguments), results and published
+ * state with Jackson in one {@link WireFormat} (JSON or CBOR), reading and writing only the types a
+ * {@link MethodContract} or an implementation class declares.
  *
  * <p>Security: no default typing, and a polymorphic type validator that allows no class names, so a
  * payload can never make the reader build a class the interface did not declare (the gadget-chain
@@ -61,6 +61,12 @@ public final class Codec {
       .addModule(JdkBase64Module.create())));
   private static final Codec CBOR = new Codec(WireFormat.CBOR, configured(CBORMapper.builder(
       CBORFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())));
+
+  /** A call message's elements: interface, method, deadline, lease, chunk, arguments. */
+  private static final int ENVELOPE_FIELDS = 6;
+  private static final byte CBOR_ARRAY_OF_SIX = (byte) 0x86;
+  private static final byte CBOR_INDEFINITE_ARRAY = (byte) 0x9f;
+  private static final byte CBOR_BREAK = (byte) 0xff;
 
   private final WireFormat format;
   private final ObjectMapper mapper;
@@ -131,11 +137,30 @@ public final class Codec {
 
   /** Writes {@code args} as an array, each element as its declared parameter type. */
   public byte[] encodeArguments(MethodContract method, Object[] args) {
+    return encodeSingle(null, method, args);
+  }
+
+  /**
+   * Writes a call message: {@code [interface, method, deadline, lease, chunk, arguments]}, the
+   * envelope's fields followed by {@code args} as {@link #encodeArguments} writes them. {@link
+   * #readCall} reads it.
+   */
+  public byte[] encodeCall(CallEnvelope envelope, MethodContract method, Object[] args) {
+    if (envelope.chunk() != 0) {
+      throw new IllegalArgumentException("a single call's envelope announces a chunk of " + envelope.chunk());
+    }
+    return encodeSingle(envelope, method, args);
+  }
+
+  /** The arguments of one call, inside {@code envelope} unless it is null. */
+  private byte[] encodeSingle(CallEnvelope envelope, MethodContract method, Object[] args) {
     checkArgumentCount(method, args);
     EncodeBuffer out = EncodeBuffer.take();
     try {
       try (JsonGenerator generator = mapper.createGenerator(out)) {
+        writeEnvelope(generator, envelope);
         writeArguments(generator, method, args);
+        endEnvelope(generator, envelope);
       } catch (JacksonException e) {
         throw new BadRequestException(method.displayName() + ": cannot encode arguments: " + e.getOriginalMessage(), e);
       }
@@ -150,16 +175,35 @@ public final class Codec {
    * holding each call's argument array as {@link #encodeArguments} writes it.
    */
   public byte[] encodeChunkArguments(MethodContract method, List<Object[]> calls) {
+    return encodeChunk(null, method, calls);
+  }
+
+  /**
+   * Writes a chunk's call message: as {@link #encodeCall}, with the arguments {@link
+   * #encodeChunkArguments} writes; the envelope counts the calls.
+   */
+  public byte[] encodeChunkCall(CallEnvelope envelope, MethodContract method, List<Object[]> calls) {
+    if (envelope.chunk() != calls.size()) {
+      throw new IllegalArgumentException("the envelope announces " + envelope.chunk() + " calls, the chunk holds "
+          + calls.size());
+    }
+    return encodeChunk(envelope, method, calls);
+  }
+
+  /** The arguments of a chunk, inside {@code envelope} unless it is null. */
+  private byte[] encodeChunk(CallEnvelope envelope, MethodContract method, List<Object[]> calls) {
     calls.forEach(args -> checkArgumentCount(method, args));
     EncodeBuffer out = EncodeBuffer.take();
     int index = 0;
     try {
       try (JsonGenerator generator = mapper.createGenerator(out)) {
+        writeEnvelope(generator, envelope);
         generator.writeStartArray();
         for (; index < calls.size(); index++) {
           writeArguments(generator, method, calls.get(index));
         }
         generator.writeEndArray();
+        endEnvelope(generator, envelope);
       } catch (JacksonException e) {
         throw new BadRequestException(method.displayName() + ": cannot encode the arguments of chunk item " + index + ": "
             + e.getOriginalMessage(), e);
@@ -168,6 +212,108 @@ public final class Codec {
     } finally {
       out.giveBack();
     }
+  }
+
+  /**
+   * Opens the envelope and writes its fields, if there is one. In CBOR the array has a definite
+   * length of six, so its arguments run to the end of the body ({@link #argumentsEnd}).
+   */
+  private static void writeEnvelope(JsonGenerator generator, CallEnvelope envelope) {
+    if (envelope == null) {
+      return;
+    }
+    generator.writeStartArray(null, ENVELOPE_FIELDS);
+    generator.writeString(envelope.interfaceName());
+    generator.writeString(envelope.signature());
+    generator.writeNumber(envelope.deadlineMillis());
+    if (envelope.leaseId() == null) {
+      generator.writeNull();
+    } else {
+      generator.writeString(envelope.leaseId());
+    }
+    generator.writeNumber(envelope.chunk());
+  }
+
+  private static void endEnvelope(JsonGenerator generator, CallEnvelope envelope) {
+    if (envelope != null) {
+      generator.writeEndArray();
+    }
+  }
+
+  /**
+   * Reads the envelope of a call message written by {@link #encodeCall} or {@link #encodeChunkCall},
+   * leaving the arguments undecoded. A body that is not such a message is a {@link
+   * BadRequestException} naming the element that is wrong.
+   *
+   * <p>Speed: only the five fields are parsed; the arguments are found by where they start and by
+   * where the envelope ends (JSON: its closing bracket, the last byte but for whitespace; CBOR: the
+   * end of the body, the array having a definite length), so they are read once, by their
+   * declared types, and only after the receiver has checked the envelope.
+   */
+  public CallMessage readCall(byte[] body) {
+    try (JsonParser parser = mapper.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw badCall("it is not an array");
+      }
+      String interfaceName = parser.nextStringValue();
+      if (interfaceName == null) {
+        throw badCall("element 0, the interface, is not a string");
+      }
+      String signature = parser.nextStringValue();
+      if (signature == null) {
+        throw badCall("element 1, the method, is not a string");
+      }
+      if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+        throw badCall("element 2, the deadline, is not an integer (epoch ms)");
+      }
+      long deadlineMillis = parser.getLongValue();
+      JsonToken lease = parser.nextToken();
+      if (lease != JsonToken.VALUE_STRING && lease != JsonToken.VALUE_NULL) {
+        throw badCall("element 3, the lease, is neither a string nor null");
+      }
+      String leaseId = lease == JsonToken.VALUE_STRING ? parser.getString() : null;
+      if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+        throw badCall("element 4, the chunk's number of calls, is not an integer");
+      }
+      long chunk = parser.getLongValue();
+      if (chunk < 0 || chunk > body.length) { // every call of a chunk takes at least one byte
+        throw badCall("element 4 must be 0 (a single call) or count the calls of the chunk, was " + chunk);
+      }
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw badCall("element 5, the arguments, is not an array");
+      }
+      int offset = (int) parser.currentTokenLocation().getByteOffset();
+      int end = argumentsEnd(body);
+      if (end < offset) {
+        throw badCall(format == WireFormat.CBOR
+            ? "it is not a CBOR array of " + ENVELOPE_FIELDS + " elements" : "it does not end with the envelope's ]");
+      }
+      return new CallMessage(new CallEnvelope(interfaceName, signature, deadlineMillis, leaseId, (int) chunk),
+          body, offset, end - offset);
+    } catch (JacksonException e) {
+      throw badCall("it is not valid " + format + ": " + e.getOriginalMessage());
+    }
+  }
+
+  /** Where the arguments of a call message end: just before the envelope closes; -1 if it does not close there. */
+  private int argumentsEnd(byte[] body) {
+    if (format == WireFormat.CBOR) {
+      if (body.length > 0 && body[0] == CBOR_ARRAY_OF_SIX) {
+        return body.length;
+      }
+      boolean indefinite = body.length > 1 && body[0] == CBOR_INDEFINITE_ARRAY && body[body.length - 1] == CBOR_BREAK;
+      return indefinite ? body.length - 1 : -1;
+    }
+    int last = body.length - 1;
+    while (last >= 0 && (body[last] == ' ' || body[last] == '\n' || body[last] == '\r' || body[last] == '\t')) {
+      last--;
+    }
+    return last >= 0 && body[last] == ']' ? last : -1;
+  }
+
+  private BadRequestException badCall(String what) {
+    return new BadRequestException("a call's body must be a " + format
+        + " array [interface, method, deadline, lease, chunk, arguments]: " + what);
   }
 
   private static void checkArgumentCount(MethodContract method, Object[] args) {
@@ -197,8 +343,17 @@ public final class Codec {
    * the first argument that is not of its declared type.
    */
   public Object[] decodeArguments(MethodContract method, byte[] body) {
+    return decodeArguments(method, body, 0, body.length);
+  }
+
+  /** Reads the arguments of a call message whose envelope {@link #readCall} read, as {@link #decodeArguments} does. */
+  public Object[] decodeArguments(MethodContract method, CallMessage call) {
+    return decodeArguments(method, call.body(), call.argumentsOffset(), call.argumentsLength());
+  }
+
+  private Object[] decodeArguments(MethodContract method, byte[] body, int offset, int length) {
     int[] index = {0};
-    try (JsonParser parser = mapper.createParser(body)) {
+    try (JsonParser parser = mapper.createParser(body, offset, length)) {
       if (parser.nextToken() == JsonToken.START_ARRAY) {
         Object[] args = readArguments(parser, method, index);
         if (args != null && parser.nextToken() == null) {
@@ -206,9 +361,9 @@ public final class Codec {
         }
       }
     } catch (JacksonException e) {
-      throw badArguments(method, body, index[0], e);
+      throw badArguments(method, body, offset, length, index[0], e);
     }
-    throw badArguments(method, body, index[0], null);
+    throw badArguments(method, body, offset, length, index[0], null);
   }
 
   /**
@@ -217,9 +372,19 @@ public final class Codec {
    * is refused as a whole, naming the first item that is wrong.
    */
   public List<Object[]> decodeChunkArguments(MethodContract method, byte[] body, int count) {
+    return decodeChunkArguments(method, body, 0, body.length, count);
+  }
+
+  /** Reads the arguments of a chunk's call message whose envelope {@link #readCall} read, as many as it announces. */
+  public List<Object[]> decodeChunkArguments(MethodContract method, CallMessage call) {
+    return decodeChunkArguments(method, call.body(), call.argumentsOffset(), call.argumentsLength(),
+        call.envelope().chunk());
+  }
+
+  private List<Object[]> decodeChunkArguments(MethodContract method, byte[] body, int offset, int length, int count) {
     checkCount(method, count);
     List<Object[]> calls = new ArrayList<>(Math.min(count, 1024)); // the count is the sender's word: grow as read
-    try (JsonParser parser = mapper.createParser(body)) {
+    try (JsonParser parser = mapper.createParser(body, offset, length)) {
       if (parser.nextToken() == JsonToken.START_ARRAY) {
         while (calls.size() < count && parser.nextToken() == JsonToken.START_ARRAY) {
           Object[] args = readArguments(parser, method, new int[1]);
@@ -233,9 +398,9 @@ public final class Codec {
         }
       }
     } catch (JacksonException e) {
-      throw badChunk(method, body, count, e);
+      throw badChunk(method, body, offset, length, count, e);
     }
-    throw badChunk(method, body, count, null);
+    throw badChunk(method, body, offset, length, count, null);
   }
 
   /**
@@ -262,10 +427,11 @@ public final class Codec {
   }
 
   /** The error for a chunk that the one-pass read refused: the first item that is wrong, by name. */
-  private BadRequestException badChunk(MethodContract method, byte[] body, int count, JacksonException cause) {
+  private BadRequestException badChunk(
+      MethodContract method, byte[] body, int offset, int length, int count, JacksonException cause) {
     JsonNode array;
     try {
-      array = mapper.readTree(body);
+      array = mapper.readTree(body, offset, length);
     } catch (JacksonException e) {
       return new BadRequestException(
           method.displayName() + ": the chunk is not valid " + format + ": " + e.getOriginalMessage(), e);
@@ -288,11 +454,12 @@ public final class Codec {
   }
 
   /** The error for arguments that the one-pass read refused; reads {@code body} as a tree to name it. */
-  private BadRequestException badArguments(MethodContract method, byte[] body, int index, JacksonException cause) {
+  private BadRequestException badArguments(
+      MethodContract method, byte[] body, int offset, int length, int index, JacksonException cause) {
     List<Type> types = method.parameterTypes();
     JsonNode array;
     try {
-      array = mapper.readTree(body);
+      array = mapper.readTree(body, offset, length);
     } catch (JacksonException e) {
       return new BadRequestException(
           method.displayName() + ": arguments are not valid " + format + ": " + e.getOriginalMessage(), e);
