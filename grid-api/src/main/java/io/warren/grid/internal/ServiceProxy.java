@@ -90,7 +90,7 @@ public final class ServiceProxy implements InvocationHandler {
     Codec codec = encoding.codec();
     byte[] encoded = withinLimit(codec.encodeCall(envelope(remote, 0), remote, args), remote, "the call", "");
     CompletableFuture<byte[]> call = backend.invoke(
-        new Invocation(target, contract.type().getName(), remote.signature(), encoded, codec.format(), timeout));
+        new Invocation(target, remote.signature(), encoded, codec.format(), timeout));
     if (capture != null) {
       capture.started(decodedAsync(remote, call));
       return remote.placeholderResult();
@@ -114,8 +114,8 @@ public final class ServiceProxy implements InvocationHandler {
     Codec codec = encoding.codec();
     byte[] encoded = withinLimit(codec.encodeChunkCall(envelope(method, calls.size()), method, calls), method,
         "a chunk of " + calls.size() + " calls", "; send smaller chunks");
-    CompletableFuture<byte[]> message = backend.invoke(new Invocation(
-        target, contract.type().getName(), method.signature(), encoded, codec.format(), timeout));
+    CompletableFuture<byte[]> message = backend.invoke(
+        new Invocation(target, method.signature(), encoded, codec.format(), timeout));
     List<CompletableFuture<Object>> results = new ArrayList<>(calls.size());
     AtomicInteger cancelled = new AtomicInteger();
     for (int i = 0; i < calls.size(); i++) {

@@ -62,12 +62,6 @@ public final class Codec {
   private static final Codec CBOR = new Codec(WireFormat.CBOR, configured(CBORMapper.builder(
       CBORFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())));
 
-  /** A call message's elements: interface, method, deadline, lease, chunk, arguments. */
-  private static final int ENVELOPE_FIELDS = 6;
-  private static final byte CBOR_ARRAY_OF_SIX = (byte) 0x86;
-  private static final byte CBOR_INDEFINITE_ARRAY = (byte) 0x9f;
-  private static final byte CBOR_BREAK = (byte) 0xff;
-
   private final WireFormat format;
   private final ObjectMapper mapper;
   /**
@@ -158,9 +152,9 @@ public final class Codec {
     EncodeBuffer out = EncodeBuffer.take();
     try {
       try (JsonGenerator generator = mapper.createGenerator(out)) {
-        writeEnvelope(generator, envelope);
+        CallFraming.open(generator, envelope);
         writeArguments(generator, method, args);
-        endEnvelope(generator, envelope);
+        CallFraming.close(generator, envelope);
       } catch (JacksonException e) {
         throw new BadRequestException(method.displayName() + ": cannot encode arguments: " + e.getOriginalMessage(), e);
       }
@@ -197,13 +191,13 @@ public final class Codec {
     int index = 0;
     try {
       try (JsonGenerator generator = mapper.createGenerator(out)) {
-        writeEnvelope(generator, envelope);
+        CallFraming.open(generator, envelope);
         generator.writeStartArray();
         for (; index < calls.size(); index++) {
           writeArguments(generator, method, calls.get(index));
         }
         generator.writeEndArray();
-        endEnvelope(generator, envelope);
+        CallFraming.close(generator, envelope);
       } catch (JacksonException e) {
         throw new BadRequestException(method.displayName() + ": cannot encode the arguments of chunk item " + index + ": "
             + e.getOriginalMessage(), e);
@@ -215,105 +209,16 @@ public final class Codec {
   }
 
   /**
-   * Opens the envelope and writes its fields, if there is one. In CBOR the array has a definite
-   * length of six, so its arguments run to the end of the body ({@link #argumentsEnd}).
-   */
-  private static void writeEnvelope(JsonGenerator generator, CallEnvelope envelope) {
-    if (envelope == null) {
-      return;
-    }
-    generator.writeStartArray(null, ENVELOPE_FIELDS);
-    generator.writeString(envelope.interfaceName());
-    generator.writeString(envelope.signature());
-    generator.writeNumber(envelope.deadlineMillis());
-    if (envelope.leaseId() == null) {
-      generator.writeNull();
-    } else {
-      generator.writeString(envelope.leaseId());
-    }
-    generator.writeNumber(envelope.chunk());
-  }
-
-  private static void endEnvelope(JsonGenerator generator, CallEnvelope envelope) {
-    if (envelope != null) {
-      generator.writeEndArray();
-    }
-  }
-
-  /**
    * Reads the envelope of a call message written by {@link #encodeCall} or {@link #encodeChunkCall},
    * leaving the arguments undecoded. A body that is not such a message is a {@link
    * BadRequestException} naming the element that is wrong.
    *
-   * <p>Speed: only the five fields are parsed; the arguments are found by where they start and by
-   * where the envelope ends (JSON: its closing bracket, the last byte but for whitespace; CBOR: the
-   * end of the body, the array having a definite length), so they are read once, by their
-   * declared types, and only after the receiver has checked the envelope.
+   * <p>Speed: only the five fields are parsed, and the arguments are found without being read
+   * ({@code CallFraming}), so they are read once, by their declared types, and only after the
+   * receiver has checked the envelope.
    */
   public CallMessage readCall(byte[] body) {
-    try (JsonParser parser = mapper.createParser(body)) {
-      if (parser.nextToken() != JsonToken.START_ARRAY) {
-        throw badCall("it is not an array");
-      }
-      String interfaceName = parser.nextStringValue();
-      if (interfaceName == null) {
-        throw badCall("element 0, the interface, is not a string");
-      }
-      String signature = parser.nextStringValue();
-      if (signature == null) {
-        throw badCall("element 1, the method, is not a string");
-      }
-      if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-        throw badCall("element 2, the deadline, is not an integer (epoch ms)");
-      }
-      long deadlineMillis = parser.getLongValue();
-      JsonToken lease = parser.nextToken();
-      if (lease != JsonToken.VALUE_STRING && lease != JsonToken.VALUE_NULL) {
-        throw badCall("element 3, the lease, is neither a string nor null");
-      }
-      String leaseId = lease == JsonToken.VALUE_STRING ? parser.getString() : null;
-      if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-        throw badCall("element 4, the chunk's number of calls, is not an integer");
-      }
-      long chunk = parser.getLongValue();
-      if (chunk < 0 || chunk > body.length) { // every call of a chunk takes at least one byte
-        throw badCall("element 4 must be 0 (a single call) or count the calls of the chunk, was " + chunk);
-      }
-      if (parser.nextToken() != JsonToken.START_ARRAY) {
-        throw badCall("element 5, the arguments, is not an array");
-      }
-      int offset = (int) parser.currentTokenLocation().getByteOffset();
-      int end = argumentsEnd(body);
-      if (end < offset) {
-        throw badCall(format == WireFormat.CBOR
-            ? "it is not a CBOR array of " + ENVELOPE_FIELDS + " elements" : "it does not end with the envelope's ]");
-      }
-      return new CallMessage(new CallEnvelope(interfaceName, signature, deadlineMillis, leaseId, (int) chunk),
-          body, offset, end - offset);
-    } catch (JacksonException e) {
-      throw badCall("it is not valid " + format + ": " + e.getOriginalMessage());
-    }
-  }
-
-  /** Where the arguments of a call message end: just before the envelope closes; -1 if it does not close there. */
-  private int argumentsEnd(byte[] body) {
-    if (format == WireFormat.CBOR) {
-      if (body.length > 0 && body[0] == CBOR_ARRAY_OF_SIX) {
-        return body.length;
-      }
-      boolean indefinite = body.length > 1 && body[0] == CBOR_INDEFINITE_ARRAY && body[body.length - 1] == CBOR_BREAK;
-      return indefinite ? body.length - 1 : -1;
-    }
-    int last = body.length - 1;
-    while (last >= 0 && (body[last] == ' ' || body[last] == '\n' || body[last] == '\r' || body[last] == '\t')) {
-      last--;
-    }
-    return last >= 0 && body[last] == ']' ? last : -1;
-  }
-
-  private BadRequestException badCall(String what) {
-    return new BadRequestException("a call's body must be a " + format
-        + " array [interface, method, deadline, lease, chunk, arguments]: " + what);
+    return CallFraming.read(mapper, format, body);
   }
 
   private static void checkArgumentCount(MethodContract method, Object[] args) {

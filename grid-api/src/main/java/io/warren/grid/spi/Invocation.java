@@ -12,17 +12,14 @@ import java.time.Duration;
  * to route, time and name the call without reading the body.
  *
  * @param target where it may run
- * @param interfaceName the service interface's binary class name, as in the envelope
- * @param signature the method's signature, as in the envelope
+ * @param signature the method's signature, as in the envelope (for the transport's error messages)
  * @param body the call message
  * @param format the format of {@code body}; the result comes back in the same one
  * @param timeout how long the caller waits for the result (the envelope's deadline is now plus it)
  */
-public record Invocation(CallTarget target, String interfaceName, String signature, byte[] body, WireFormat format,
-    Duration timeout) {
+public record Invocation(CallTarget target, String signature, byte[] body, WireFormat format, Duration timeout) {
   public Invocation {
     requireNonNull(target, "target == null");
-    requireNonNull(interfaceName, "interfaceName == null");
     requireNonNull(signature, "signature == null");
     requireNonNull(body, "body == null");
     requireNonNull(format, "format == null");

@@ -37,12 +37,6 @@ class CallEnvelopeCodecTest {
   private static final String PLOTTER = Plotter.class.getName();
   private static final String PLOT_SIGNATURE = PLOT.signature();
 
-  private static byte[] wire(WireFormat format, String json) {
-    return format == WireFormat.JSON
-        ? json.getBytes(StandardCharsets.UTF_8)
-        : Codec.cbor().mapper().writeValueAsBytes(Codec.json().mapper().readTree(json));
-  }
-
   /** A well-formed message of {@code plot}, with {@code arguments} (JSON text) as its last element. */
   private static String plotCall(String arguments) {
     return "[\"" + PLOTTER + "\", \"" + PLOT_SIGNATURE + "\", 1700000000000, null, 0, " + arguments + "]";
@@ -142,7 +136,7 @@ class CallEnvelopeCodecTest {
         new Case("[" + p + ", " + m + ", 1, null, 0, {\"n\": 1}]", "element 5, the arguments, is not an array"),
         new Case("[" + p + ", " + m + ", 1, null, 0]", "element 5, the arguments, is not an array"));
     for (Case c : cases) {
-      BadRequestException error = assertThrows(BadRequestException.class, () -> codec.readCall(wire(format, c.body())));
+      BadRequestException error = assertThrows(BadRequestException.class, () -> codec.readCall(WireBytes.of(format, c.body())));
       assertTrue(error.getMessage().contains("[interface, method, deadline, lease, chunk, arguments]")
           && error.getMessage().contains(c.message()), c.body() + ": " + error.getMessage());
     }
@@ -156,11 +150,11 @@ class CallEnvelopeCodecTest {
   @EnumSource(WireFormat.class)
   void argumentsInsideTheEnvelopeKeepTheirTypedErrors(WireFormat format) {
     Codec codec = Codec.of(format);
-    BadRequestException type = refused(codec, wire(format, plotCall("[1, [1, 2]]")));
+    BadRequestException type = refused(codec, WireBytes.of(format, plotCall("[1, [1, 2]]")));
     assertTrue(type.getMessage().contains("argument 1 is not a"), type.getMessage());
-    BadRequestException count = refused(codec, wire(format, plotCall("[1]")));
+    BadRequestException count = refused(codec, WireBytes.of(format, plotCall("[1]")));
     assertTrue(count.getMessage().contains("expected 2 arguments, got 1"), count.getMessage());
-    Object[] gadget = codec.decodeArguments(PLOT, codec.readCall(wire(format, plotCall("[1, {\"@class\": \"java.net.URL\", \"x\": 1}]"))));
+    Object[] gadget = codec.decodeArguments(PLOT, codec.readCall(WireBytes.of(format, plotCall("[1, {\"@class\": \"java.net.URL\", \"x\": 1}]"))));
     assertEquals(new Point(1, 0), gadget[1], "the declared type is built, whatever the payload names");
   }
 
@@ -174,11 +168,11 @@ class CallEnvelopeCodecTest {
         () -> Codec.json().readCall((plotCall("[1, {}]") + " x").getBytes(StandardCharsets.UTF_8)));
     assertTrue(tail.getMessage().contains("does not end with the envelope's ]"), tail.getMessage());
 
-    byte[] cbor = wire(WireFormat.CBOR, plotCall("[1, {\"x\": 1, \"y\": 2}]"));
+    byte[] cbor = WireBytes.of(WireFormat.CBOR, plotCall("[1, {\"x\": 1, \"y\": 2}]"));
     byte[] trailing = Arrays.copyOf(cbor, cbor.length + 1); // a seventh item after the envelope's six
     trailing[cbor.length] = 0x01;
     refused(Codec.cbor(), trailing);
-    byte[] seven = wire(WireFormat.CBOR, extra);
+    byte[] seven = WireBytes.of(WireFormat.CBOR, extra);
     BadRequestException notSix = assertThrows(BadRequestException.class, () -> Codec.cbor().readCall(seven));
     assertTrue(notSix.getMessage().contains("array of 6 elements"), notSix.getMessage());
   }

@@ -25,11 +25,6 @@ class CborCodecTest {
   private final MethodContract twice =
       ServiceContract.of(CodecTest.Shapes.class).method("twice(int,io.warren.grid.spi.CodecTest$Point)").orElseThrow();
 
-  /** The same data as {@code json}, written as CBOR: lets the hostile cases read like the JSON ones. */
-  private static byte[] cbor(String json) {
-    return Codec.cbor().mapper().writeValueAsBytes(Codec.json().mapper().readTree(json));
-  }
-
   @Test
   void argumentsAndResultsRoundTripAsTheirDeclaredTypes() {
     Object[] args = {List.of(new CodecTest.Point(1, 2), new CodecTest.Point(3, 4)), Map.of("k", 2.5)};
@@ -55,17 +50,17 @@ class CborCodecTest {
 
   @Test
   void badInputIsATypedErrorThatNamesTheProblem() {
-    BadRequestException count = assertThrows(BadRequestException.class, () -> codec.decodeArguments(area, cbor("[[]]")));
+    BadRequestException count = assertThrows(BadRequestException.class, () -> codec.decodeArguments(area, WireBytes.of(WireFormat.CBOR, "[[]]")));
     assertTrue(count.getMessage().contains("Shapes.area: expected 2 arguments, got 1"), count.getMessage());
-    BadRequestException type = assertThrows(BadRequestException.class, () -> codec.decodeArguments(twice, cbor("[1, [1, 2]]")));
+    BadRequestException type = assertThrows(BadRequestException.class, () -> codec.decodeArguments(twice, WireBytes.of(WireFormat.CBOR, "[1, [1, 2]]")));
     assertTrue(type.getMessage().startsWith("Shapes.twice: argument 1 is not a io.warren.grid.spi.CodecTest$Point"),
         type.getMessage());
-    BadRequestException object = assertThrows(BadRequestException.class, () -> codec.decodeArguments(area, cbor("{\"a\": 1}")));
+    BadRequestException object = assertThrows(BadRequestException.class, () -> codec.decodeArguments(area, WireBytes.of(WireFormat.CBOR, "{\"a\": 1}")));
     assertTrue(object.getMessage().contains("arguments must be a CBOR array"), object.getMessage());
     BadRequestException garbage = assertThrows(BadRequestException.class,
         () -> codec.decodeArguments(area, new byte[] {(byte) 0x82, (byte) 0x5f, 0, 1}));
     assertTrue(garbage.getMessage().contains("not valid CBOR"), garbage.getMessage());
-    byte[] trailing = java.util.Arrays.copyOf(cbor("[[], {}]"), cbor("[[], {}]").length + 1);
+    byte[] trailing = java.util.Arrays.copyOf(WireBytes.of(WireFormat.CBOR, "[[], {}]"), WireBytes.of(WireFormat.CBOR, "[[], {}]").length + 1);
     assertThrows(BadRequestException.class, () -> codec.decodeArguments(area, trailing));
     // JSON text labelled as CBOR: '[' is a CBOR byte string of 27 bytes that is not there.
     assertThrows(BadRequestException.class,
@@ -74,11 +69,11 @@ class CborCodecTest {
 
   @Test
   void classNamesAndTypeHintsBuildNothingButPlainData() {
-    Object list = codec.decodeArguments(anything, cbor("[[\"java.net.URL\", \"http://127.0.0.1/\"]]"))[0];
+    Object list = codec.decodeArguments(anything, WireBytes.of(WireFormat.CBOR, "[[\"java.net.URL\", \"http://127.0.0.1/\"]]"))[0];
     assertInstanceOf(List.class, list);
-    Object map = codec.decodeArguments(anything, cbor("[{\"@class\": \"java.net.URL\", \"spec\": \"http://127.0.0.1/\"}]"))[0];
+    Object map = codec.decodeArguments(anything, WireBytes.of(WireFormat.CBOR, "[{\"@class\": \"java.net.URL\", \"spec\": \"http://127.0.0.1/\"}]"))[0];
     assertEquals(Map.of("@class", "java.net.URL", "spec", "http://127.0.0.1/"), map);
-    Object[] point = codec.decodeArguments(twice, cbor("[1, {\"@class\": \"java.net.URL\", \"x\": 3, \"y\": 4}]"));
+    Object[] point = codec.decodeArguments(twice, WireBytes.of(WireFormat.CBOR, "[1, {\"@class\": \"java.net.URL\", \"x\": 3, \"y\": 4}]"));
     assertEquals(new CodecTest.Point(3, 4), point[1]);
   }
 

@@ -130,13 +130,6 @@ class ChunkCodecTest {
     return CONTRACT.method(signature).orElseThrow(() -> new AssertionError("no method " + signature));
   }
 
-  /** The data of {@code json} in {@code format}: lets the hostile cases read alike in both formats. */
-  private static byte[] wire(WireFormat format, String json) {
-    return format == WireFormat.JSON
-        ? json.getBytes(StandardCharsets.UTF_8)
-        : Codec.cbor().mapper().writeValueAsBytes(Codec.json().mapper().readTree(json));
-  }
-
   /** A chunk's body as plain data (lists, maps, scalars), to check its shape. */
   private static Object plain(Codec codec, byte[] body) {
     return codec.mapper().readValue(body, Object.class);
@@ -232,17 +225,17 @@ class ChunkCodecTest {
   void aChunkThatHoldsFewerOrMoreCallsThanAnnouncedIsRefused(WireFormat format) {
     Codec codec = Codec.of(format);
     String p = "{\"x\": 1, \"y\": 2}";
-    BadRequestException fewer = refused(codec, pair, wire(format, "[[1, " + p + "], [2, " + p + "]]"), 3);
+    BadRequestException fewer = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2, " + p + "]]"), 3);
     assertTrue(fewer.getMessage().startsWith("Batch.pair: "), fewer.getMessage());
     assertContains("the chunk announces 3 calls and holds 2", fewer.getMessage());
 
     BadRequestException more =
-        refused(codec, pair, wire(format, "[[1, " + p + "], [2, " + p + "], [3, " + p + "], [4, " + p + "]]"), 3);
+        refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2, " + p + "], [3, " + p + "], [4, " + p + "]]"), 3);
     assertContains("the chunk announces 3 calls and holds 4", more.getMessage());
 
-    BadRequestException none = refused(codec, pair, wire(format, "[]"), 1);
+    BadRequestException none = refused(codec, pair, WireBytes.of(format, "[]"), 1);
     assertContains("the chunk announces 1 calls and holds 0", none.getMessage());
-    BadRequestException unannounced = refused(codec, pair, wire(format, "[[1, " + p + "]]"), 0);
+    BadRequestException unannounced = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "]]"), 0);
     assertContains("the chunk announces 0 calls and holds 1", unannounced.getMessage());
   }
 
@@ -251,15 +244,15 @@ class ChunkCodecTest {
   void anItemWithTheWrongNumberOfArgumentsIsNamed(WireFormat format) {
     Codec codec = Codec.of(format);
     String p = "{\"x\": 1, \"y\": 2}";
-    BadRequestException fewer = refused(codec, pair, wire(format, "[[1, " + p + "], [2], [3, " + p + "]]"), 3);
+    BadRequestException fewer = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2], [3, " + p + "]]"), 3);
     assertContains("chunk item 1: ", fewer.getMessage());
     assertContains("Batch.pair: expected 2 arguments, got 1", fewer.getMessage());
 
-    BadRequestException more = refused(codec, pair, wire(format, "[[1, " + p + "], [2, " + p + "], [3, " + p + ", 4]]"), 3);
+    BadRequestException more = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2, " + p + "], [3, " + p + ", 4]]"), 3);
     assertContains("chunk item 2: ", more.getMessage());
     assertContains("Batch.pair: expected 2 arguments, got 3", more.getMessage());
 
-    BadRequestException notAnArray = refused(codec, pair, wire(format, "[[1, " + p + "], 5]"), 2);
+    BadRequestException notAnArray = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], 5]"), 2);
     assertContains("chunk item 1: ", notAnArray.getMessage());
     assertContains("arguments must be a " + format + " array", notAnArray.getMessage());
   }
@@ -270,19 +263,19 @@ class ChunkCodecTest {
     Codec codec = Codec.of(format);
     String p = "{\"x\": 1, \"y\": 2}";
     BadRequestException first =
-        refused(codec, pair, wire(format, "[[1, " + p + "], [2, " + p + "], [\"three\", " + p + "]]"), 3);
+        refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2, " + p + "], [\"three\", " + p + "]]"), 3);
     assertTrue(first.getMessage().startsWith("chunk item 2: Batch.pair: argument 0 is not a int"), first.getMessage());
 
-    BadRequestException second = refused(codec, pair, wire(format, "[[1, " + p + "], [2, [1, 2]]]"), 2);
+    BadRequestException second = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2, [1, 2]]]"), 2);
     assertTrue(second.getMessage().startsWith(
         "chunk item 1: Batch.pair: argument 1 is not a io.warren.grid.spi.ChunkCodecTest$Point"), second.getMessage());
 
-    BadRequestException nullPrimitive = refused(codec, pair, wire(format, "[[null, " + p + "]]"), 1);
+    BadRequestException nullPrimitive = refused(codec, pair, WireBytes.of(format, "[[null, " + p + "]]"), 1);
     assertTrue(nullPrimitive.getMessage().startsWith("chunk item 0: Batch.pair: argument 0 is not a int"),
         nullPrimitive.getMessage());
 
     // The first wrong item is named, even when a later one is wrong too.
-    BadRequestException both = refused(codec, pair, wire(format, "[[1, " + p + "], [2, \"no\"], [\"x\", " + p + "]]"), 3);
+    BadRequestException both = refused(codec, pair, WireBytes.of(format, "[[1, " + p + "], [2, \"no\"], [\"x\", " + p + "]]"), 3);
     assertTrue(both.getMessage().startsWith("chunk item 1: Batch.pair: argument 1 is not a "), both.getMessage());
   }
 
@@ -290,9 +283,9 @@ class ChunkCodecTest {
   @EnumSource(WireFormat.class)
   void aBodyThatIsNotAnArrayOfArgumentArraysIsRefused(WireFormat format) {
     Codec codec = Codec.of(format);
-    BadRequestException object = refused(codec, pair, wire(format, "{\"calls\": [[1, {\"x\": 1, \"y\": 2}]]}"), 1);
+    BadRequestException object = refused(codec, pair, WireBytes.of(format, "{\"calls\": [[1, {\"x\": 1, \"y\": 2}]]}"), 1);
     assertContains("Batch.pair: a chunk must be a " + format + " array of argument arrays", object.getMessage());
-    BadRequestException scalar = refused(codec, pair, wire(format, "42"), 1);
+    BadRequestException scalar = refused(codec, pair, WireBytes.of(format, "42"), 1);
     assertContains("a chunk must be a " + format + " array of argument arrays", scalar.getMessage());
     BadRequestException empty = refused(codec, pair, new byte[0], 1);
     assertTrue(empty.getMessage().startsWith("Batch.pair: "), empty.getMessage());
@@ -308,7 +301,7 @@ class ChunkCodecTest {
     BadRequestException bad = refused(codec, pair, garbage, 2);
     assertContains("Batch.pair: the chunk is not valid " + format, bad.getMessage());
 
-    byte[] good = wire(format, "[[1, {\"x\": 1, \"y\": 2}]]");
+    byte[] good = WireBytes.of(format, "[[1, {\"x\": 1, \"y\": 2}]]");
     byte[] trailing = Arrays.copyOf(good, good.length + 1);
     trailing[good.length] = format == WireFormat.JSON ? (byte) '[' : (byte) 0x01;
     BadRequestException after = refused(codec, pair, trailing, 1);
@@ -324,7 +317,7 @@ class ChunkCodecTest {
   void classNamesInAChunkBuildNothingButPlainData(WireFormat format) {
     Codec codec = Codec.of(format);
     // Default typing would build a URL from either item; Warren reads Object as maps, lists and scalars only.
-    List<Object[]> calls = codec.decodeChunkArguments(anything, wire(format,
+    List<Object[]> calls = codec.decodeChunkArguments(anything, WireBytes.of(format,
         "[[[\"java.net.URL\", \"http://127.0.0.1/\"]], [{\"@class\": \"java.net.URL\", \"spec\": \"http://127.0.0.1/\"}]]"), 2);
     assertInstanceOf(List.class, calls.get(0)[0]);
     assertEquals(List.of("java.net.URL", "http://127.0.0.1/"), calls.get(0)[0]);
@@ -332,11 +325,11 @@ class ChunkCodecTest {
 
     // A class name inside a declared record is ignored: the record is built, nothing else.
     List<Object[]> points = codec.decodeChunkArguments(pair,
-        wire(format, "[[1, {\"@class\": \"java.net.URL\", \"x\": 3, \"y\": 4}]]"), 1);
+        WireBytes.of(format, "[[1, {\"@class\": \"java.net.URL\", \"x\": 3, \"y\": 4}]]"), 1);
     assertEquals(new Point(3, 4), points.get(0)[1]);
 
     // Serializable, like Object, is read as plain data.
-    List<Object[]> kept = codec.decodeChunkArguments(keep, wire(format, "[[[\"java.net.URL\", \"http://127.0.0.1/\"]]]"), 1);
+    List<Object[]> kept = codec.decodeChunkArguments(keep, WireBytes.of(format, "[[[\"java.net.URL\", \"http://127.0.0.1/\"]]]"), 1);
     assertEquals(List.of("java.net.URL", "http://127.0.0.1/"), kept.get(0)[0]);
   }
 
@@ -351,15 +344,15 @@ class ChunkCodecTest {
         "{\"@type\": \"java.net.URL\", \"spec\": \"http://127.0.0.1/\"}"
     };
     for (String attack : attacks) {
-      BadRequestException shape = refused(codec, draw, wire(format, "[[null], [" + attack + "]]"), 2);
+      BadRequestException shape = refused(codec, draw, WireBytes.of(format, "[[null], [" + attack + "]]"), 2);
       assertTrue(shape.getMessage().startsWith(
           "chunk item 1: Batch.draw: argument 0 is not a io.warren.grid.spi.ChunkCodecTest$Shape"), attack + ": " + shape.getMessage());
-      BadRequestException abstractBase = refused(codec, base, wire(format, "[[" + attack + "]]"), 1);
+      BadRequestException abstractBase = refused(codec, base, WireBytes.of(format, "[[" + attack + "]]"), 1);
       assertTrue(abstractBase.getMessage().startsWith(
           "chunk item 0: Batch.base: argument 0 is not a io.warren.grid.spi.ChunkCodecTest$Base"), attack + ": " + abstractBase.getMessage());
     }
     // null is the one value such a parameter can take from the payload.
-    assertNull(codec.decodeChunkArguments(draw, wire(format, "[[null], [null]]"), 2).get(1)[0]);
+    assertNull(codec.decodeChunkArguments(draw, WireBytes.of(format, "[[null], [null]]"), 2).get(1)[0]);
   }
 
   // --- results ---------------------------------------------------------------------------------
@@ -487,7 +480,7 @@ class ChunkCodecTest {
     assertContains("array of 3 {ok} or {error} entries, read 2", fewer.getMessage());
     BadRequestException more = refusedResults(codec, sample, two, 1);
     assertContains("array of 1 {ok} or {error} entries", more.getMessage());
-    BadRequestException none = refusedResults(codec, sample, wire(format, "[]"), 1);
+    BadRequestException none = refusedResults(codec, sample, WireBytes.of(format, "[]"), 1);
     assertContains("array of 1 {ok} or {error} entries, read 0", none.getMessage());
   }
 
@@ -495,22 +488,22 @@ class ChunkCodecTest {
   @EnumSource(WireFormat.class)
   void malformedResultEntriesAreRefused(WireFormat format) {
     Codec codec = Codec.of(format);
-    BadRequestException other = refusedResults(codec, sample, wire(format, "[{\"ok\": null}, {\"other\": 1}]"), 2);
+    BadRequestException other = refusedResults(codec, sample, WireBytes.of(format, "[{\"ok\": null}, {\"other\": 1}]"), 2);
     assertContains("Batch.sample: a chunk's result must be a " + format + " array of 2 {ok} or {error} entries, read 1",
         other.getMessage());
-    BadRequestException empty = refusedResults(codec, sample, wire(format, "[{}]"), 1);
+    BadRequestException empty = refusedResults(codec, sample, WireBytes.of(format, "[{}]"), 1);
     assertContains("read 0", empty.getMessage());
     BadRequestException both = refusedResults(codec, sample,
-        wire(format, "[{\"ok\": null, \"error\": {\"code\": \"REMOTE\", \"message\": \"m\"}}]"), 1);
+        WireBytes.of(format, "[{\"ok\": null, \"error\": {\"code\": \"REMOTE\", \"message\": \"m\"}}]"), 1);
     assertContains("array of 1 {ok} or {error} entries", both.getMessage());
-    BadRequestException bare = refusedResults(codec, sample, wire(format, "[{\"name\": \"a\", \"values\": []}]"), 1);
+    BadRequestException bare = refusedResults(codec, sample, WireBytes.of(format, "[{\"name\": \"a\", \"values\": []}]"), 1);
     assertContains("read 0", bare.getMessage());
-    BadRequestException notAnArray = refusedResults(codec, sample, wire(format, "{\"ok\": null}"), 1);
+    BadRequestException notAnArray = refusedResults(codec, sample, WireBytes.of(format, "{\"ok\": null}"), 1);
     assertContains("array of 1 {ok} or {error} entries, read 0", notAnArray.getMessage());
-    BadRequestException wrongType = refusedResults(codec, sample, wire(format, "[{\"ok\": [1, 2]}]"), 1);
+    BadRequestException wrongType = refusedResults(codec, sample, WireBytes.of(format, "[{\"ok\": [1, 2]}]"), 1);
     assertContains("Batch.sample: cannot decode the chunk's results", wrongType.getMessage());
     BadRequestException unknownCode = refusedResults(codec, sample,
-        wire(format, "[{\"error\": {\"code\": \"NO_SUCH_CODE\", \"message\": \"m\"}}]"), 1);
+        WireBytes.of(format, "[{\"error\": {\"code\": \"NO_SUCH_CODE\", \"message\": \"m\"}}]"), 1);
     assertContains("Batch.sample: cannot decode the chunk's results", unknownCode.getMessage());
     // A good body cut short, inside its value: not valid JSON (or CBOR).
     byte[] good = codec.encodeChunkResults(sample, List.of(Codec.ItemResult.ok(new Sample("a", List.of(1, 2, 3)))));
@@ -524,9 +517,9 @@ class ChunkCodecTest {
   void anErrorEntryWithoutAnErrorIsABadRequest(WireFormat format) {
     Codec codec = Codec.of(format);
     // A worker's (or a forged) reply whose error is null or has no code: refused as malformed, like any other.
-    BadRequestException noCode = refusedResults(codec, sample, wire(format, "[{\"error\": {\"message\": \"m\"}}]"), 1);
+    BadRequestException noCode = refusedResults(codec, sample, WireBytes.of(format, "[{\"error\": {\"message\": \"m\"}}]"), 1);
     assertContains("Batch.sample: cannot decode the chunk's results", noCode.getMessage());
-    BadRequestException nullError = refusedResults(codec, sample, wire(format, "[{\"error\": null}]"), 1);
+    BadRequestException nullError = refusedResults(codec, sample, WireBytes.of(format, "[{\"error\": null}]"), 1);
     assertTrue(nullError.getMessage().startsWith("Batch.sample: "), nullError.getMessage());
   }
 }
