@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * the tool behind the "where the time goes" notes of docs/benchmarks.md. Arguments: instances,
  * prefetch, payload bytes, seconds, then any of the words {@code cbor} (the wire format), {@code sync}
  * (one call at a time instead of 64 in flight), {@code leased} (calls on one lease) and {@code chunks}
- * (chunks of {@link BenchMain#CHUNK} calls, 64 calls in flight), {@code raw} (raw amqp-client
+ * (chunks of {@link BenchMain#CHUNK} calls, 64 calls in flight), {@code direct} (results complete
+ * where the replies arrive: {@code Grid.Builder.callbackExecutor(Runnable::run)}), {@code raw} (raw amqp-client
  * against the raw baseline server instead of Warren, the server counted as the worker) and {@code
  * shaped} (raw, in Warren's message shape: {@link MessageShape}), then worker
  * JVM options (starting with {@code -}). With {@code
@@ -47,6 +48,7 @@ public final class ProfileMain {
     boolean sync = words.contains("sync");
     boolean leased = words.contains("leased");
     boolean chunks = words.contains("chunks");
+    boolean direct = words.contains("direct");
     boolean shaped = words.contains("shaped");
     boolean raw = shaped || words.contains("raw");
     List<String> jvm = new ArrayList<>(ServerJvm.OPTIONS);
@@ -54,7 +56,11 @@ public final class ProfileMain {
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
       long beam = Cpu.findBeam();
       Path logs = Files.createTempDirectory("warren-profile-");
-      try (Grid grid = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+      Grid.Builder builder = Grid.builder();
+      if (direct) {
+        builder.callbackExecutor(Runnable::run);
+      }
+      try (Grid grid = builder.broker(broker.uri()).credentials(broker.username(), broker.password())
           .prefetch(prefetch)
           .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON)
           .workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs).jvmOptions(jvm).build())
@@ -114,7 +120,7 @@ public final class ProfileMain {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         String contender = shaped ? "raw amqp-client, Warren's message shape" : raw ? "raw amqp-client"
-            : (leased ? "leased" : "stateless") + (cbor ? " CBOR" : " JSON");
+            : (leased ? "leased" : "stateless") + (cbor ? " CBOR" : " JSON") + (direct ? ", direct callbacks" : "");
         System.out.printf(Locale.ROOT, "%s %s: %d instances, prefetch %d, %d B: %,d calls in %.1f s = %,.0f calls/s; broker %.1f us/call%n",
             sync ? "sync" : chunks ? "chunks of " + perStart : "pipelined", contender, instances, prefetch,
             payload.length, calls, elapsed, calls / elapsed, (Cpu.nanos(beam) - beamBefore) / 1e3 / calls);

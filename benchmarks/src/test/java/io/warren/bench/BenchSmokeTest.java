@@ -91,10 +91,14 @@ class BenchSmokeTest {
     assertTrue(memory.get(memory.size() - 1).contains("worker 11 0.0000 B/call"), memory.toString());
     List<GapSplit> gaps = List.of(GapSplit.of("sync 64 B", "p50", 360, 330, 300));
     String md = Report.markdown(Map.of("CPUs (nproc)", "2"), Map.of("JDK", "17"), false, 1.0,
-        List.of(raw, warren), checks, gaps, memory);
+        List.of(raw, warren), checks, List.of(Check.atLeast("pipelined 64 B, 1 inst, prefetch 1, direct callbacks: warren / raw",
+            90, 100, 0.85)), gaps, memory);
     assertTrue(md.contains(BenchMain.COMMAND), md);
     assertTrue(md.contains("| sync 64 B warren stateless p50 / raw p50 | 1.20x | - | - | <= 1.15x | MISSED |"), md);
     assertTrue(md.contains("Met 0 of 1. Missed 1, of which 0 reach the limit within the middle half of their turns."), md);
+    assertTrue(md.contains("### Targets with an option: results completed where the replies arrive"), md);
+    assertTrue(md.contains("| pipelined 64 B, 1 inst, prefetch 1, direct callbacks: warren / raw | 0.90x | - | - | >= 0.85x | met |"), md);
+    assertTrue(md.contains("Met 1 of 1. Missed 0"), "the option's rows are counted apart: " + md);
     assertTrue(md.contains("| sync 64 B | p50 | 1.20x | 1.10x | 1.09x |"), md);
   }
 

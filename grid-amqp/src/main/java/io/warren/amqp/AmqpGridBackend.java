@@ -137,6 +137,7 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public void awaitWorkers(Set<String> workerIds, Duration timeout) throws InterruptedException {
+    checkMayBlock("awaitWorkers");
     directory.awaitUp(workerIds, timeout);
   }
 
@@ -322,6 +323,7 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public ServiceInfo publish(PublishRequest request) {
+    checkMayBlock("publish");
     checkOpen();
     ServiceId service = new ServiceId(request.name().orElseGet(() -> "svc-" + UUID.randomUUID().toString().substring(0, 12)));
     List<Heartbeat> workers = directory.upWorkers();
@@ -387,6 +389,7 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public ServiceId lookup(String name) {
+    checkMayBlock("lookup");
     checkOpen();
     ServiceId id;
     try {
@@ -402,6 +405,7 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public void terminate(ServiceId service) {
+    checkMayBlock("terminate");
     checkOpen();
     Set<String> hosts = new LinkedHashSet<>();
     ServiceInfo own = published.get(service);
@@ -430,6 +434,7 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public void shutdownWorkers(Set<String> workerIds) {
+    checkMayBlock("shutdownWorkers");
     checkOpen();
     List<CompletableFuture<Void>> asked = new ArrayList<>();
     for (String worker : workerIds) {
@@ -640,6 +645,16 @@ final class AmqpGridBackend implements GridBackend {
 
   private static byte[] json(Object value) {
     return Codec.json().mapper().writeValueAsBytes(value);
+  }
+
+  /** Refuses {@code what} on the connection's reader and consumer threads and the timer thread. */
+  @Override
+  public void checkMayBlock(String what) {
+    if (TransportThreads.isCurrent()) {
+      throw new IllegalStateException(what + " would block thread " + Thread.currentThread().getName()
+          + ", which delivers this grid's replies: callbacks run there with a direct callback executor"
+          + " and must not block (use Grid.async, or an executor whose threads may block)");
+    }
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,17 +80,12 @@ public final class Connections {
   }
 
   /**
-   * Threads named {@code prefix + n}, otherwise as amqp-client's default factory makes them (not
-   * daemons). amqp-client renames its connection reader thread itself.
+   * Transport threads ({@link TransportThreads}) named {@code prefix + n}, not daemons, as
+   * amqp-client's default factory makes them. amqp-client renames its connection reader thread itself.
    */
   private static ThreadFactory named(String prefix) {
     AtomicInteger count = new AtomicInteger();
-    ThreadFactory defaults = Executors.defaultThreadFactory();
-    return run -> {
-      Thread thread = defaults.newThread(run);
-      thread.setName(prefix + count.incrementAndGet());
-      return thread;
-    };
+    return run -> TransportThreads.newThread(run, prefix + count.incrementAndGet(), false);
   }
 
   /** Tries the cluster's nodes in the order given: the first is the preferred node. */

@@ -18,13 +18,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 public final class Timers {
   private Timers() {}
 
-  /** One daemon thread named {@code threadName}; cancelled tasks leave the queue at once. */
+  /** One daemon transport thread ({@link TransportThreads}) named {@code threadName}; cancelled tasks leave the queue at once. */
   public static ScheduledThreadPoolExecutor daemon(String threadName) {
-    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, run -> {
-      Thread thread = new Thread(run, threadName);
-      thread.setDaemon(true); // timers must never keep a finished client or worker JVM alive
-      return thread;
-    });
+    // Daemon: timers must never keep a finished client or worker JVM alive.
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, run -> TransportThreads.newThread(run, threadName, true));
     timers.setRemoveOnCancelPolicy(true);
     return timers;
   }

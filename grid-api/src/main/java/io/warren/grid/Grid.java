@@ -30,6 +30,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -71,11 +72,13 @@ public final class Grid implements AutoCloseable {
   private final boolean replicated;
   private final Duration leaseTtl;
   private final CallEncoding encoding;
-  private final ExecutorService callbacks;
+  private final Executor callbacks;
+  /** The grid's own callback pool, shut down by {@link #close()}; null when the caller gave an executor. */
+  private final ExecutorService ownCallbacks;
   private final Set<ServiceId> published = ConcurrentHashMap.newKeySet();
   private final JobJournal journal;
 
-  private Grid(Builder builder, GridBackend backend, ProvisionedWorkers workers, ExecutorService callbacks) {
+  private Grid(Builder builder, GridBackend backend, ProvisionedWorkers workers, ExecutorService ownCallbacks) {
     this.backend = backend;
     this.workers = workers;
     this.callTimeout = builder.callTimeout;
@@ -84,7 +87,8 @@ public final class Grid implements AutoCloseable {
     this.leaseTtl = builder.leaseTtl;
     this.encoding = new CallEncoding(Codec.of(builder.wireFormat), builder.maxMessageBytes);
     this.journal = builder.journal;
-    this.callbacks = callbacks;
+    this.ownCallbacks = ownCallbacks;
+    this.callbacks = builder.callbackExecutor != null ? builder.callbackExecutor : ownCallbacks;
   }
 
   /** A builder; {@link Builder#broker(URI)} is required. */
@@ -169,12 +173,14 @@ public final class Grid implements AutoCloseable {
    * @throws AcquireTimeoutException if none became free in time (no instance stays held)
    */
   public <T> Lease<T> acquire(ServiceId service, Class<T> type, Duration timeout) {
+    backend.checkMayBlock("acquire");
     return Futures.await(acquireAsync(service, type, timeout));
   }
 
   /**
-   * Leases one instance without blocking. The future completes on the grid's callback executor, never
-   * on a transport thread, so a callback chained to it may call the lease's service synchronously.
+   * Leases one instance without blocking. The future completes on the grid's callback executor (by
+   * default its pool, never a transport thread), so a callback chained to it may call the lease's
+   * service synchronously unless the executor is a direct one ({@link Builder#callbackExecutor}).
    * Cancelling the future gives up the wait; a grant that arrives after that is released at once.
    */
   public <T> CompletableFuture<Lease<T>> acquireAsync(ServiceId service, Class<T> type, Duration timeout) {
@@ -354,9 +360,13 @@ public final class Grid implements AutoCloseable {
   /**
    * Terminates the services this grid published, stops the workers it started (they drain first)
    * and closes the broker connection. Idempotent.
+   *
+   * @throws IllegalStateException when called from a callback on a transport thread (a direct
+   *     {@link Builder#callbackExecutor}), before anything is closed
    */
   @Override
   public void close() {
+    backend.checkMayBlock("close");
     try {
       for (ServiceId service : List.copyOf(published)) {
         try {
@@ -377,7 +387,9 @@ public final class Grid implements AutoCloseable {
         }
       } finally {
         backend.close();
-        callbacks.shutdown();
+        if (ownCallbacks != null) {
+          ownCallbacks.shutdown();
+        }
       }
     }
   }
@@ -410,8 +422,34 @@ public final class Grid implements AutoCloseable {
     private int maxMessageBytes = 16 * 1024 * 1024;
     private WireFormat wireFormat = WireFormat.JSON;
     private JobJournal journal;
+    private Executor callbackExecutor;
 
     private Builder() {}
+
+    /**
+     * Where async results complete and the callbacks chained to them run. Default: the grid's own
+     * pool ({@code warren-callback-N} threads, shut down by {@link Grid#close()}), on which a
+     * callback may block, even on another grid call. An executor given here stays the caller's: the
+     * grid never shuts it down.
+     *
+     * <p>{@code Runnable::run} (a direct executor, as gRPC's {@code directExecutor()}) completes
+     * results on the transport's own threads, where the replies arrive: it saves a thread hand-off per
+     * result (2-4% of the pipelined rate where the CPU is the bound, docs/benchmarks.md item 52),
+     * and its callbacks must never block. A blocking grid call from one (a synchronous proxy call,
+     * {@code acquire}, {@code publish}, {@code lookup}, {@code terminate}, {@code close}) fails at once
+     * with {@link IllegalStateException}, since it would wait for a reply only its own thread can
+     * deliver; waiting on anything else there (a grid future's {@code join} included) holds up every
+     * reply of this grid meanwhile.
+     *
+     * <pre>{@code
+     * Grid grid = Grid.builder().broker(uri).callbackExecutor(Runnable::run).build();
+     * Grid.async(proxy, p -> p.hit(1)).thenAccept(results::add); // runs where the reply arrived
+     * }</pre>
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = requireNonNull(executor, "executor == null");
+      return this;
+    }
 
     /** Records every tracked {@link Job} in {@code journal}, so its results outlive this client. */
     public Builder journal(JobJournal journal) {
@@ -542,7 +580,7 @@ public final class Grid implements AutoCloseable {
           started = provisioner.start(endpoint);
           awaitWorkers(backend, started);
         }
-        return new Grid(this, backend, started, CallbackPool.create());
+        return new Grid(this, backend, started, callbackExecutor == null ? CallbackPool.create() : null);
       } catch (RuntimeException | Error e) {
         if (started != null) {
           started.close();

@@ -108,7 +108,8 @@ public final class Lease<T> implements AutoCloseable {
 
   /**
    * Completes when the instance is free again (or its worker is gone), on the grid's callback
-   * executor like every result, so a callback chained to it may block.
+   * executor like every result, so a callback chained to it may block (unless the grid was given a
+   * direct one: {@link Grid.Builder#callbackExecutor}).
    */
   public CompletableFuture<Void> released() {
     return released;

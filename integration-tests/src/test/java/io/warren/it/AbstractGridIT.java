@@ -31,7 +31,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -481,6 +484,77 @@ abstract class AbstractGridIT {
           firstForm.body());
       raw.send(queue, null, callBody(tally, "hit(int)", future, null, 0, "[1]").getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
       assertEquals(21, proxy.get(), "still serving after a call without reply-to");
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void resultsCompleteOnTheCallersExecutorWhichCloseLeavesRunning() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    ExecutorService mine = Executors.newSingleThreadExecutor(run -> new Thread(run, "test-callbacks"));
+    try {
+      try (Grid own = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+          .callbackExecutor(mine).callTimeout(WAIT).build()) {
+        // The executor's one thread is held until the callback is attached, so the result cannot
+        // complete before it (it completes on that thread, behind this task).
+        CountDownLatch attached = new CountDownLatch(1);
+        mine.execute(() -> {
+          try {
+            attached.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        CompletableFuture<String> where = Grid.async(own.proxy(id, Tally.class), t -> t.hit(3))
+            .thenApply(hit -> hit.doubled() + " on " + Thread.currentThread().getName());
+        attached.countDown();
+        assertEquals("6 on test-callbacks", where.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+      }
+      assertFalse(mine.isShutdown(), "the grid must not shut down an executor it was given");
+      assertEquals(1, mine.submit(() -> 1).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    } finally {
+      mine.shutdownNow();
+    }
+    grid.terminate(id);
+  }
+
+  @Test
+  void aDirectCallbackExecutorRunsCallbacksWhereRepliesArriveAndRefusesToBlockThere() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    try (Grid direct = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+        .callbackExecutor(Runnable::run).callTimeout(WAIT).build()) {
+      Tally tally = direct.proxy(id, Tally.class);
+      // The one instance is busy until the first call is cancelled, so the callback below is
+      // attached before the second call's reply arrives and runs where that reply arrives. The test
+      // thread must not touch that call's future meanwhile: a get() there may run its callbacks itself.
+      CompletableFuture<String> busy = Grid.async(tally, t -> t.waitFor(60_000));
+      CompletableFuture<Tally.Hit> queued = Grid.async(tally, t -> t.hit(4));
+      CompletableFuture<List<String>> seen = queued.thenApply(hit -> {
+        List<String> outcomes = new ArrayList<>(List.of(hit.doubled() + " on " + Thread.currentThread().getName()));
+        List<Runnable> blocking = List.of(() -> tally.hit(5), () -> direct.acquire(id, Tally.class, WAIT), direct::close);
+        for (Runnable step : blocking) {
+          try {
+            step.run();
+            outcomes.add("ran");
+          } catch (RuntimeException e) {
+            outcomes.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+          }
+        }
+        return outcomes;
+      });
+      busy.cancel(true);
+
+      List<String> outcomes = seen.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(outcomes.get(0).startsWith("8 on warren-client-amqp-"), outcomes.toString());
+      List<String> refused = List.of("Tally.hit", "acquire", "close");
+      for (int i = 0; i < refused.size(); i++) {
+        String outcome = outcomes.get(i + 1);
+        assertTrue(outcome.startsWith("IllegalStateException: " + refused.get(i) + " would block thread warren-client-amqp-")
+            && outcome.contains("direct callback executor"), outcome);
+      }
+      assertEquals(10, Grid.async(tally, t -> t.hit(5)).get(WAIT.toSeconds(), TimeUnit.SECONDS).doubled(),
+          "the refused close closed nothing");
+      assertEquals(12, tally.hit(6).doubled(), "synchronous calls from the caller's own thread still work");
     }
     grid.terminate(id);
   }

@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The executor a grid completes async results on: never a transport thread, so callbacks may block.
+ * The executor a grid completes async results on unless it is given another
+ * ({@code Grid.Builder.callbackExecutor}): never a transport thread, so callbacks may block.
  *
  * <p>It is a work-queue pool ({@link ForkJoinPool} in FIFO mode), not a hand-off pool. A cached
  * thread pool hands every task to an idle thread through a {@code SynchronousQueue}, so each reply

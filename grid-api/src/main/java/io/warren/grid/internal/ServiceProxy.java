@@ -54,7 +54,8 @@ public final class ServiceProxy implements InvocationHandler {
 
   /**
    * A proxy of {@code type} whose calls go to {@code target}. Async results complete on {@code
-   * callbacks}, never on a transport thread, so user callbacks may block. Calls are encoded as
+   * callbacks} (the grid's callback executor). A synchronous call first asks the backend whether
+   * this thread may block ({@link GridBackend#checkMayBlock}). Calls are encoded as
    * {@code encoding} says; those whose encoded arguments exceed its limit are refused before anything
    * is sent.
    */
@@ -87,6 +88,9 @@ public final class ServiceProxy implements InvocationHandler {
       return remote.placeholderResult();
     }
     gate.check();
+    if (!remote.async() && capture == null) {
+      backend.checkMayBlock(remote.displayName()); // before anything is sent
+    }
     Codec codec = encoding.codec();
     byte[] encoded = withinLimit(codec.encodeCall(envelope(remote, 0), remote, args), remote, "the call", "");
     CompletableFuture<byte[]> call = backend.invoke(

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe. Every future it returns completes: with a value, a {@link
  * io.warren.grid.GridException}, or a typed timeout; {@link #close()} fails whatever is still
  * pending with {@link io.warren.grid.GridUnavailableException}. Futures may be completed on
- * transport threads, so callers must not block inside their callbacks.
+ * transport threads, so callers must not block inside their callbacks; the blocking methods here
+ * refuse such a thread at once ({@link #checkMayBlock}).
  */
 public interface GridBackend extends AutoCloseable {
 
@@ -66,6 +67,19 @@ public interface GridBackend extends AutoCloseable {
 
   /** Stops a service's instances and deletes its queues. Calls still waiting fail. */
   void terminate(ServiceId service);
+
+  /**
+   * Throws {@link IllegalStateException} naming {@code what} when the calling thread is one this
+   * transport delivers replies or fires timeouts on: a call that blocks there could wait for a reply
+   * only that thread can deliver. The grid calls it before every blocking step of its own (a
+   * synchronous proxy call, {@code acquire}); the backend's own blocking methods call it too.
+   * User code reaches such a thread only through a direct callback executor ({@code
+   * Grid.Builder.callbackExecutor}). The default allows everything, for transports that never run
+   * callers' code on their threads.
+   *
+   * @param what the blocking step, for the message (e.g. {@code "Tally.hit(int)"}, {@code "publish"})
+   */
+  default void checkMayBlock(String what) {}
 
   /** Fails everything pending and closes the broker connection. Idempotent. */
   @Override
