@@ -434,7 +434,7 @@ public final class Grid implements AutoCloseable {
      *
      * <p>{@code Runnable::run} (a direct executor, as gRPC's {@code directExecutor()}) completes
      * results on the transport's own threads, where the replies arrive: it saves a thread hand-off per
-     * result (2-4% of the pipelined rate where the CPU is the bound, docs/benchmarks.md item 52),
+     * result (2-7% of the pipelined rate at prefetch 1 on 2 cores, docs/benchmarks.md item 52),
      * and its callbacks must never block. A blocking grid call from one (a synchronous proxy call,
      * {@code acquire}, {@code publish}, {@code lookup}, {@code terminate}, {@code close}) fails at once
      * with {@link IllegalStateException}, since it would wait for a reply only its own thread can
