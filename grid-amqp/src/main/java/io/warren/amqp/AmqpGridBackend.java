@@ -647,12 +647,17 @@ final class AmqpGridBackend implements GridBackend {
     return Codec.json().mapper().writeValueAsBytes(value);
   }
 
-  /** Refuses {@code what} on the connection's reader and consumer threads and the timer thread. */
+  /**
+   * Refuses {@code what} on any transport thread ({@link TransportThreads}: connections' reader and
+   * consumer threads, timer threads), this grid's or another's: the one rule a direct callback
+   * executor's callbacks must keep is not to block, and blocking there holds up the replies that
+   * thread delivers even when it would not deadlock.
+   */
   @Override
   public void checkMayBlock(String what) {
     if (TransportThreads.isCurrent()) {
       throw new IllegalStateException(what + " would block thread " + Thread.currentThread().getName()
-          + ", which delivers this grid's replies: callbacks run there with a direct callback executor"
+          + ", which delivers replies and fires timeouts: callbacks run there with a direct callback executor"
           + " and must not block (use Grid.async, or an executor whose threads may block)");
     }
   }

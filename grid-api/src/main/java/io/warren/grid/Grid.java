@@ -435,11 +435,12 @@ public final class Grid implements AutoCloseable {
      * <p>{@code Runnable::run} (a direct executor, as gRPC's {@code directExecutor()}) completes
      * results on the transport's own threads, where the replies arrive: it saves a thread hand-off per
      * result (2-7% of the pipelined rate at prefetch 1 on 2 cores, docs/benchmarks.md item 52),
-     * and its callbacks must never block. A blocking grid call from one (a synchronous proxy call,
-     * {@code acquire}, {@code publish}, {@code lookup}, {@code terminate}, {@code close}) fails at once
-     * with {@link IllegalStateException}, since it would wait for a reply only its own thread can
-     * deliver; waiting on anything else there (a grid future's {@code join} included) holds up every
-     * reply of this grid meanwhile.
+     * and its callbacks must never block. A blocking grid call made from one, on this grid or
+     * another (a synchronous proxy call, {@code acquire}, {@code publish}, {@code lookup}, {@code
+     * terminate}, {@code shutdownWorkers}, {@code close}), fails at once with {@link
+     * IllegalStateException} naming the step: it could wait for a reply only its own thread delivers,
+     * and would hold up the replies that thread delivers in any case. Waiting on anything else there
+     * (a grid future's {@code join} included) holds up every reply of this grid meanwhile.
      *
      * <pre>{@code
      * Grid grid = Grid.builder().broker(uri).callbackExecutor(Runnable::run).build();

@@ -77,7 +77,7 @@ public interface GridBackend extends AutoCloseable {
    * Grid.Builder.callbackExecutor}). The default allows everything, for transports that never run
    * callers' code on their threads.
    *
-   * @param what the blocking step, for the message (e.g. {@code "Tally.hit(int)"}, {@code "publish"})
+   * @param what the blocking step, for the message (e.g. {@code "Tally.hit"}, {@code "publish"})
    */
   default void checkMayBlock(String what) {}
 
