@@ -59,7 +59,7 @@ public final class BenchMain {
   /** Raw client and server sending Warren's message shape ({@link MessageShape}): splits the gap ({@link GapSplit}). */
   private static final String SHAPED = "raw amqp-client, warren's shape";
   /** Warren with {@code Grid.Builder.callbackExecutor(Runnable::run)}: an option, checked apart from the defaults. */
-  private static final String DIRECT = "warren stateless, direct callbacks";
+  static final String DIRECT = "warren stateless, direct callbacks";
   private static final int HIGH_PREFETCH = 20;
   private static final Map<String, byte[]> PAYLOADS = new LinkedHashMap<>();
 
@@ -453,9 +453,8 @@ public final class BenchMain {
     }
     for (Result r : results) {
       if (r.section().equals("pipelined") && r.name().startsWith("warren") && !r.name().equals(DIRECT)) {
-        String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch()
-            + (r.name().startsWith(CHUNKED) ? ", " + CHUNKED : "") + (r.name().endsWith("CBOR") ? ", CBOR" : "");
-        checks.addAll(pipelinedChecks(r, where));
+        checks.addAll(pipelinedChecks(r,
+            (r.name().startsWith(CHUNKED) ? ", " + CHUNKED : "") + (r.name().endsWith("CBOR") ? ", CBOR" : "")));
       }
     }
     return checks;
@@ -466,15 +465,18 @@ public final class BenchMain {
     List<Check> checks = new ArrayList<>();
     for (Result r : results) {
       if (r.section().equals("pipelined") && r.name().equals(DIRECT)) {
-        checks.addAll(pipelinedChecks(r, r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch()
-            + ", direct callbacks"));
+        checks.addAll(pipelinedChecks(r, ", direct callbacks"));
       }
     }
     return checks;
   }
 
-  /** A pipelined row against raw (0.85x) and Spring (1.5x) in its case, where those were measured. */
-  private List<Check> pipelinedChecks(Result r, String where) {
+  /**
+   * A pipelined row against raw (0.85x) and Spring (1.5x) in its case, where those were measured;
+   * {@code variant} follows the case in the targets' names (e.g. {@code ", CBOR"}).
+   */
+  private List<Check> pipelinedChecks(Result r, String variant) {
+    String where = r.payload() + ", " + r.instances() + " inst, prefetch " + r.prefetch() + variant;
     List<Check> checks = new ArrayList<>();
     Result raw = find("pipelined", "raw amqp-client", r.payload(), r.instances(), r.prefetch());
     Result spring = find("pipelined", SPRING_ASYNC, r.payload(), r.instances(), r.prefetch());

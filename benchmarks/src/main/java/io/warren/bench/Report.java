@@ -87,8 +87,8 @@ final class Report {
         + "(25th to 75th percentile) and how many turns reach the limit. A middle half that straddles the limit "
         + "means this run cannot tell the two sides of it apart.\n\n").append(Table.ofChecks(checks).markdown());
     md.append('\n').append(verdicts(checks)).append('\n');
-    md.append("\n### ").append(OPTIONS_TITLE).append("\n\nThe same pipelined targets for `").append("warren stateless, "
-        + "direct callbacks`: a JSON client built with `callbackExecutor(Runnable::run)`, whose results complete on the "
+    md.append("\n### ").append(OPTIONS_TITLE).append("\n\nThe same pipelined targets for `").append(BenchMain.DIRECT)
+        .append("`: a JSON client built with `callbackExecutor(Runnable::run)`, whose results complete on the "
         + "thread where the reply arrives instead of the grid's callback pool (one thread hand-off fewer per call; its "
         + "callbacks must not block). Counted apart: the targets above are Warren's defaults.\n\n")
         .append(Table.ofChecks(options).markdown()).append('\n').append(verdicts(options)).append('\n');
