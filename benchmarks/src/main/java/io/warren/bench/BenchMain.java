@@ -170,7 +170,8 @@ public final class BenchMain {
 
   /** Sections 1-3 and 5: everything that talks to RabbitMQ. */
   private void runOnBroker() throws Exception {
-    double warmup = quick ? 0.5 : 2.0;
+    // With the two settling rotations of 0.4 s (Harness.SETTLING_ROTATIONS) each contender warms up 2 s, as before them.
+    double warmup = quick ? 0.3 : 1.2;
     // Every contender takes 15 turns of 0.4 s (6 s), in rotation with the others of its case. The
     // machine has slow stretches of a few seconds: with round 8's five turns of 1.2 s, one rotation
     // of seven or eight contenders took 8-10 s, so a slow stretch landed on two or three of them
@@ -182,6 +183,9 @@ public final class BenchMain {
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
       long beam = Cpu.findBeam();
       log("RabbitMQ node " + broker.nodeName() + " (beam pid " + beam + ")");
+      // Read /proc as the turns do before anything warms up: the classes that loads made the JIT drop
+      // compiled amqp-client code (docs/benchmarks.md, item 54), which then recompiled in a section's turns.
+      ThreadCpu.compilerNanos(ProcessHandle.current().pid(), beam);
       Harness harness = new Harness(warmup, seconds, turns, beam);
       Path logs = Files.createTempDirectory("warren-bench-");
       try (RawClient raw = new RawClient(broker.connectionFactory());
@@ -325,12 +329,22 @@ public final class BenchMain {
         // 3. Acquire + release cycles.
         if (only.contains("acquire")) {
           ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(1));
+          Harness.SyncCall cycle = () -> {
+            try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
+              lease.instance();
+            }
+          };
+          // Its own JIT warm-up, as warmUp gives the calls: the lease code paths (acquire, grant, release
+          // on client and worker) run nowhere else, and the case's 2 s of warm-up (about 1,500 cycles)
+          // left the compilers at work through the timed turns: 321-389 us of compiler CPU per cycle,
+          // a third of the cycle's CPU (docs/benchmarks.md, item 55).
+          int cycles = quick ? 1_000 : 10_000;
+          log("JIT warm-up: " + cycles + " acquire+release cycles");
+          for (int i = 0; i < cycles; i++) {
+            cycle.call();
+          }
           addAll(harness.compare(List.of(Harness.Contender.sync("acquire+release", "warren acquire+close", "-", 1, 1,
-              workers, () -> {
-                try (Lease<Echo> lease = grid.acquire(id, Echo.class, Duration.ofSeconds(30))) {
-                  lease.instance();
-                }
-              }))));
+              workers, cycle))));
           grid.terminate(id);
         }
 

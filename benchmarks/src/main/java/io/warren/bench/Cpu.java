@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 final class Cpu {
   /** {@code getconf CLK_TCK} on Linux: 100 ticks per second. */
-  private static final long NANOS_PER_TICK = 10_000_000L;
+  static final long NANOS_PER_TICK = 10_000_000L;
 
   private Cpu() {}
 

@@ -23,6 +23,9 @@ final class Harness {
     CompletableFuture<?> start() throws Exception;
   }
 
+  /** Untimed rotations between the contenders' warm-ups and their timed turns. */
+  static final int SETTLING_ROTATIONS = 2;
+
   private final double warmupSeconds;
   private final double seconds;
   private final int runs;
@@ -38,12 +41,14 @@ final class Harness {
 
   /**
    * One measured run (a turn), before taking medians: calls per second, CPU microseconds per call
-   * in the client, the serving processes and the broker, and the run's own p50 latency in
-   * microseconds (NaN for pipelined runs).
+   * in the client, the serving processes and the broker, the run's own p50 latency in microseconds
+   * (NaN for pipelined runs), and the CPU microseconds per call that the JIT's compiler threads of
+   * the client and the serving processes took during the run (part of the client and worker figures:
+   * what the warm-up left to compile).
    */
-  record Run(double rate, double client, double worker, double broker, double p50) {
+  record Run(double rate, double client, double worker, double broker, double p50, double compiler) {
     Run withP50(double p50Micros) {
-      return new Run(rate, client, worker, broker, p50Micros);
+      return new Run(rate, client, worker, broker, p50Micros, compiler);
     }
   }
 
@@ -82,6 +87,15 @@ final class Harness {
   List<Result> compare(List<Contender> contenders) throws Exception {
     for (Contender c : contenders) {
       timed(c, warmupSeconds, new Stats.LongList());
+    }
+    // Untimed rotations, turns as the timed ones: one contender's warm-up can undo another's compiled
+    // code (a class loaded for the first time or a receiver type not seen before makes the JIT drop
+    // code that assumed otherwise), and the recompiling then fell on the first timed turns, whichever
+    // contenders came first in the rotation (docs/benchmarks.md, item 53).
+    for (int i = 0; i < SETTLING_ROTATIONS; i++) {
+      for (Contender c : contenders) {
+        timed(c, seconds, new Stats.LongList());
+      }
     }
     Run[][] measured = new Run[contenders.size()][runs];
     Stats.LongList[] latencies = new Stats.LongList[contenders.size()];
@@ -175,18 +189,37 @@ final class Harness {
     }
   }
 
+  /**
+   * CPU so far: client, serving processes, broker, compiler threads. The compiler threads are read
+   * first here and last in {@link #cpuAfter}, outside the process figures, so that reading each
+   * thread's {@code /proc} entry is not counted as the client's CPU.
+   */
   private long[] cpu(long[] serverPids) {
-    return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0};
+    long compiler = ThreadCpu.compilerNanos(withSelf(serverPids));
+    return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0, compiler};
+  }
+
+  private long[] cpuAfter(long[] serverPids) {
+    long[] after = {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0, 0};
+    after[3] = ThreadCpu.compilerNanos(withSelf(serverPids));
+    return after;
+  }
+
+  private long[] withSelf(long[] serverPids) {
+    long[] pids = java.util.Arrays.copyOf(serverPids, serverPids.length + 1);
+    pids[serverPids.length] = selfPid;
+    return pids;
   }
 
   private Run run(long calls, long elapsedNanos, long[] before, long[] serverPids, double p50Micros) {
-    long[] after = cpu(serverPids);
+    long[] after = cpuAfter(serverPids);
     double perCall = 1e-3 / Math.max(1, calls); // ns -> us per call
     return new Run(calls / (elapsedNanos / 1e9),
         (after[0] - before[0]) * perCall,
         serverPids.length == 0 ? Double.NaN : (after[1] - before[1]) * perCall,
         brokerPid > 0 ? (after[2] - before[2]) * perCall : Double.NaN,
-        p50Micros);
+        p50Micros,
+        (after[3] - before[3]) * perCall);
   }
 
   /**

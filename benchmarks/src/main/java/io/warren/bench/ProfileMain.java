@@ -60,24 +60,26 @@ public final class ProfileMain {
       if (direct) {
         builder.callbackExecutor(Runnable::run);
       }
-      try (Grid grid = builder.broker(broker.uri()).credentials(broker.username(), broker.password())
+      builder.broker(broker.uri()).credentials(broker.username(), broker.password())
           .prefetch(prefetch)
-          .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON)
-          .workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs).jvmOptions(jvm).build())
-          .build()) {
+          .wireFormat(cbor ? io.warren.grid.WireFormat.CBOR : io.warren.grid.WireFormat.JSON);
+      if (!raw) { // raw runs the baseline server instead: no Warren worker beside it to share the cores
+        builder.workers(LocalWorkers.builder().count(1).slots(4).logDirectory(logs).jvmOptions(jvm).build());
+      }
+      try (Grid grid = builder.build()) {
         RawClient rawClient = raw ? new RawClient(broker.connectionFactory()) : null;
         BaselineServerProcess rawServer = raw
             ? new BaselineServerProcess(broker.uri(), broker.username(), broker.password(), logs.resolve("raw-server.log"))
-            : null; // with it, the Warren worker below stays idle: the raw server is the one counted
+            : null;
         if (shaped) {
           rawServer.serveRawShaped("profile.raw", prefetch, instances);
         } else if (raw) {
           rawServer.serveRaw("profile.raw", prefetch, instances);
         }
         long[] workers = raw ? new long[] {rawServer.pid()} : grid.workers().stream().mapToLong(WorkerInfo::pid).toArray();
-        ServiceId id = grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
-        io.warren.grid.Lease<Echo> lease = leased ? grid.acquire(id, Echo.class, java.time.Duration.ofSeconds(30)) : null;
-        Echo any = leased ? lease.service() : grid.proxy(id, Echo.class);
+        ServiceId id = raw ? null : grid.publish(new EchoService(), PublishOptions.defaults().instances(instances));
+        io.warren.grid.Lease<Echo> lease = leased && !raw ? grid.acquire(id, Echo.class, java.time.Duration.ofSeconds(30)) : null;
+        Echo any = raw ? null : leased ? lease.service() : grid.proxy(id, Echo.class);
         // A chunk counts as its calls: the chunks in flight hold the same 64 calls as the plain window.
         int perStart = chunks ? BenchMain.CHUNK : 1;
         int window = sync ? 1 : 64 / perStart;
@@ -92,8 +94,12 @@ public final class ProfileMain {
             : chunks
                 ? () -> BenchMain.echoChunk(any, chunk)
                 : () -> Grid.async(any, e -> e.echo(payload));
-        Harness.pipelined(call, window, 50_000 / perStart); // warm-up (JIT)
         long self = ProcessHandle.current().pid();
+        // Read /proc once before the warm-up: the classes that reading loads made the JIT drop the hot
+        // amqp-client code it had compiled, and its recompiling fell into the measured seconds.
+        ThreadCpu.ticksByThreadGroup(self);
+        Cpu.nanos(beam);
+        Harness.pipelined(call, window, 50_000 / perStart); // warm-up (JIT)
         long[] jvms = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(self), java.util.Arrays.stream(workers)).toArray();
         String jfc = System.getProperty("profile.jfc");
         if (jfc != null) { // one recording per JVM, started after the warm-up, written when it ends

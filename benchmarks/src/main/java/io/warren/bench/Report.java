@@ -11,12 +11,47 @@ final class Report {
 
   private static final String OPTIONS_TITLE = "Targets with an option: results completed where the replies arrive";
 
+  /** How many rows of the compilation table: the ones where the JIT took the most. */
+  static final int COMPILATION_ROWS = 5;
+
   static String text(List<Result> results, List<Check> checks, List<Check> options, List<GapSplit> gaps,
       List<String> memory) {
-    return Table.of(results).text() + "\nTargets (ratio to the baseline measured in this run)\n"
-        + Table.ofChecks(checks).text() + verdicts(checks) + "\n\n" + OPTIONS_TITLE + "\n"
-        + Table.ofChecks(options).text() + verdicts(options) + "\n\nWhere the gap to raw is (message shape, Warren's code)\n"
+    return Table.of(results).text() + "\n" + compilationSummary(results) + "\n"
+        + Table.ofCompilation(mostCompiled(results)).text()
+        + "\nTargets (ratio to the baseline measured in this run)\n"
+        + Table.ofChecks(checks).text() + verdicts(checks) + "\n"
+        + (options.isEmpty() ? "" : "\n" + OPTIONS_TITLE + "\n" + Table.ofChecks(options).text() + verdicts(options) + "\n")
+        + "\nWhere the gap to raw is (message shape, Warren's code)\n"
         + Table.ofGaps(gaps).text() + "\n" + String.join("\n", memory) + "\n";
+  }
+
+  /**
+   * The rows timed in turns whose compiler threads took the most CPU per call, most first: where the
+   * JIT warm-up left the most to compile.
+   */
+  static List<Result> mostCompiled(List<Result> results) {
+    return timedInTurns(results).stream()
+        .sorted(java.util.Comparator.comparingDouble(Result::compilerCpuMicros).reversed())
+        .limit(COMPILATION_ROWS).toList();
+  }
+
+  /** One sentence: the median and the largest compiler CPU per call over the rows timed in turns. */
+  static String compilationSummary(List<Result> results) {
+    List<Result> timed = timedInTurns(results);
+    if (timed.isEmpty()) {
+      return "No rows were timed in turns: nothing to say about compilation.";
+    }
+    double[] perCall = timed.stream().mapToDouble(Result::compilerCpuMicros).toArray();
+    double[] shares = timed.stream().mapToDouble(r -> r.compilerCpuMicros()
+        / (r.clientCpuMicros() + (Double.isNaN(r.workerCpuMicros()) ? 0 : r.workerCpuMicros()))).toArray();
+    return String.format(Locale.ROOT, "JIT compilation during the timed turns (compiler threads of the client and the "
+        + "serving JVMs): median %.1f us per call over %d rows (%.1f%% of their client and serving CPU), the most %.1f us "
+        + "per call:", Stats.median(perCall), timed.size(), 100 * Stats.median(shares),
+        java.util.Arrays.stream(perCall).max().orElse(Double.NaN));
+  }
+
+  private static List<Result> timedInTurns(List<Result> results) {
+    return results.stream().filter(r -> !Double.isNaN(r.compilerCpuMicros())).toList();
   }
 
   /** How many targets were met, and how many of the missed ones lie within the run's turn-to-turn spread. */
@@ -81,17 +116,23 @@ final class Report {
     md.append("\n## Versions\n\n");
     versions.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
     md.append("\n## Method\n\n").append(METHOD).append("\n## Results\n\n").append(Table.of(results).markdown());
+    md.append("\n### Compilation during the timed turns\n\nThe CPU that the JIT's compiler threads took while a row was "
+        + "timed, read from `/proc/<pid>/task` before and after each turn for the client and the serving JVMs (it is part "
+        + "of their CPU columns above): what the warm-up left to compile. ").append(compilationSummary(results))
+        .append("\n\n").append(Table.ofCompilation(mostCompiled(results)).markdown());
     md.append("\n## Targets\n\nEach ratio is against the baseline measured in the same run, same broker, same payload, "
         + "same prefetch and window; the verdict is the ratio of the two medians. The turn columns take the same ratio "
         + "turn by turn (a contender's turn k against the baseline's turn k, from the same rotation): their middle half "
         + "(25th to 75th percentile) and how many turns reach the limit. A middle half that straddles the limit "
         + "means this run cannot tell the two sides of it apart.\n\n").append(Table.ofChecks(checks).markdown());
     md.append('\n').append(verdicts(checks)).append('\n');
-    md.append("\n### ").append(OPTIONS_TITLE).append("\n\nThe same pipelined targets for `").append(BenchMain.DIRECT)
-        .append("`: a JSON client built with `callbackExecutor(Runnable::run)`, whose results complete on the "
-        + "thread where the reply arrives instead of the grid's callback pool (one thread hand-off fewer per call; its "
-        + "callbacks must not block). Counted apart: the targets above are Warren's defaults.\n\n")
-        .append(Table.ofChecks(options).markdown()).append('\n').append(verdicts(options)).append('\n');
+    if (!options.isEmpty()) {
+      md.append("\n### ").append(OPTIONS_TITLE).append("\n\nThe same pipelined targets for `").append(BenchMain.DIRECT)
+          .append("`: a JSON client built with `callbackExecutor(Runnable::run)`, whose results complete on the "
+          + "thread where the reply arrives instead of the grid's callback pool (one thread hand-off fewer per call; its "
+          + "callbacks must not block). Counted apart: the targets above are Warren's defaults.\n\n")
+          .append(Table.ofChecks(options).markdown()).append('\n').append(verdicts(options)).append('\n');
+    }
     md.append("\n## Where the gap to raw is\n\nA third contender, raw amqp-client client and server sending Warren's "
         + "message shape (`MessageShape`: the JSON body Warren's codec writes, the call's envelope and arguments, the "
         + "request's `type` and `content_type`, published `mandatory` to a durable queue, the reply's `type`, "
@@ -127,12 +168,17 @@ final class Report {
         as they are.
       - JIT warm-up before any case (`BenchMain.warmUp`, not measured): 20,000 pipelined and 2,000 sync
         calls of every contender and payload (Warren JSON and CBOR, stateless and leased, raw, Spring),
-        so that no case pays for the client's, the workers' or the baseline server's C2 compilation.
-      - Each case: a 2 s warm-up run, then 15 timed runs of 0.4 s (`--quick`: 6 of 0.3 s). Rate and CPU
-        are the median over the runs. The contenders of one table group (same section, payload,
-        instances and prefetch) take their timed runs in turn (run 1 of each, then run 2 of each, ...),
-        so that a slow stretch of the shared machine falls on all of them; the median ignores the slow
-        runs of a contender.
+        so that no case pays for the client's, the workers' or the baseline server's C2 compilation
+        (measured: "Compilation during the timed turns" under Results). The acquire+release case has
+        its own: 10,000 cycles before its turns (`--quick`: 1,000), as lease code runs nowhere else.
+      - Each case: a 1.2 s warm-up run of each contender, then two untimed rotations of turns (one
+        contender's warm-up can make the JIT drop code another contender compiled: classes loaded for
+        the first time, receiver types not seen before; the recompiling happens there instead of in
+        the first timed turns), then 15 timed runs of 0.4 s (`--quick`: 0.3 s of warm-up, 6 runs of
+        0.3 s). Rate and CPU are the median over the runs. The contenders of one table group (same
+        section, payload, instances and prefetch) take their timed runs in turn (run 1 of each, then
+        run 2 of each, ...), so that a slow stretch of the shared machine falls on all of them; the
+        median ignores the slow runs of a contender.
       - sync: one thread, one call at a time; p50/p99 over the wall time of every call of every timed run
         of a contender (not a median of per-run percentiles). Raw: exclusive server-named
         reply queue, correlation ids. Spring: `RabbitTemplate.convertSendAndReceive` with its default direct

@@ -40,6 +40,19 @@ record Result(
         workerCpuMicros, brokerCpuMicros, List.of());
   }
 
+  /**
+   * CPU microseconds per call that the JIT's compiler threads (client and serving processes) took
+   * during the timed turns, the mean over the turns; NaN without turns.
+   */
+  double compilerCpuMicros() {
+    return turns.stream().mapToDouble(Harness.Run::compiler).average().orElse(Double.NaN);
+  }
+
+  /** The row's name in the compilation table: section, payload, contender, instances and prefetch. */
+  String caseName() {
+    return section + " " + payload + ", " + name + ", " + instances + " inst" + (prefetch > 0 ? ", prefetch " + prefetch : "");
+  }
+
   /** Whether this row is the case named, at this payload, instance count and prefetch. */
   boolean is(String name, String payload, int instances, int prefetch) {
     return this.name.equals(name) && this.payload.equals(payload) && this.instances == instances && this.prefetch == prefetch;

@@ -90,6 +90,20 @@ final class Table {
     return table;
   }
 
+  /**
+   * The rows whose JIT compiler threads took the most CPU during their timed turns, against the CPU
+   * per call of the client and the serving processes, which includes it.
+   */
+  static Table ofCompilation(List<Result> rows) {
+    Table table = new Table(List.of("case", "compiler CPU us/call", "client + serving CPU us/call", "share"));
+    for (Result r : rows) {
+      double processes = r.clientCpuMicros() + (Double.isNaN(r.workerCpuMicros()) ? 0 : r.workerCpuMicros());
+      table.row(List.of(r.caseName(), decimal(r.compilerCpuMicros()), decimal(processes),
+          String.format(Locale.ROOT, "%.1f%%", 100 * r.compilerCpuMicros() / processes)));
+    }
+    return table;
+  }
+
   /** The targets table: each ratio against the baseline measured in the same run. */
   static Table ofChecks(List<Check> checks) {
     Table table = new Table(List.of("target", "ratio", "turns: middle half", "turns met", "limit", "verdict"));

@@ -13,6 +13,9 @@ import java.util.stream.Stream;
  * burn the CPU of a case, without attaching a profiler.
  */
 final class ThreadCpu {
+  /** How a HotSpot compiler thread's name ends in {@code /proc/<pid>/task/<tid>/comm}. */
+  static final String COMPILER_THREADS = " CompilerThre";
+
   private ThreadCpu() {}
 
   /** Clock ticks used so far by each thread-name group of {@code pid}. */
@@ -31,6 +34,19 @@ final class ThreadCpu {
       return ticks;
     }
     return ticks;
+  }
+
+  /**
+   * CPU nanoseconds used so far by the JIT's compiler threads ({@code C1 CompilerThre},
+   * {@code C2 CompilerThre}: Linux keeps 15 characters of a thread's name) of each process.
+   */
+  static long compilerNanos(long... pids) {
+    long ticks = 0;
+    for (long pid : pids) {
+      ticks += ticksByThreadGroup(pid).entrySet().stream().filter(e -> e.getKey().endsWith(COMPILER_THREADS))
+          .mapToLong(Map.Entry::getValue).sum();
+    }
+    return ticks * Cpu.NANOS_PER_TICK;
   }
 
   /** after - before, per group, dropping groups that used nothing. */

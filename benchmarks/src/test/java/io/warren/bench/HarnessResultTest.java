@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class HarnessResultTest {
   /** Three turns: a slow one with few calls, two fast ones with many. */
   private static final Harness.Run[] TURNS = {
-      new Harness.Run(100, 30, 20, 300, 5_000), new Harness.Run(1_000, 10, 5, 100, 500),
-      new Harness.Run(900, 12, 6, 110, 500)};
+      new Harness.Run(100, 30, 20, 300, 5_000, 6), new Harness.Run(1_000, 10, 5, 100, 500, 0),
+      new Harness.Run(900, 12, 6, 110, 500, 0)};
 
   @Test
   void latencyPercentilesAreOverEveryCallOfEveryTurn() {
@@ -88,10 +88,10 @@ class HarnessResultTest {
   }
 
   private static Harness.Run run(double rate) {
-    return new Harness.Run(rate, 1, 1, 1, Double.NaN);
+    return new Harness.Run(rate, 1, 1, 1, Double.NaN, 0);
   }
 
   private static Harness.Run run(double rate, double p50) {
-    return new Harness.Run(rate, 1, 1, 1, p50);
+    return new Harness.Run(rate, 1, 1, 1, p50, 0);
   }
 }
