@@ -16,8 +16,9 @@ final class Report {
 
   static String text(List<Result> results, List<Check> checks, List<Check> options, List<GapSplit> gaps,
       List<String> memory) {
-    return Table.of(results).text() + "\n" + compilationSummary(results) + "\n"
-        + Table.ofCompilation(mostCompiled(results)).text()
+    String compilation = timedInTurns(results).isEmpty() ? ""
+        : "\n" + compilationSummary(results) + "\n" + Table.ofCompilation(mostCompiled(results)).text();
+    return Table.of(results).text() + compilation
         + "\nTargets (ratio to the baseline measured in this run)\n"
         + Table.ofChecks(checks).text() + verdicts(checks) + "\n"
         + (options.isEmpty() ? "" : "\n" + OPTIONS_TITLE + "\n" + Table.ofChecks(options).text() + verdicts(options) + "\n")
@@ -116,10 +117,12 @@ final class Report {
     md.append("\n## Versions\n\n");
     versions.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
     md.append("\n## Method\n\n").append(METHOD).append("\n## Results\n\n").append(Table.of(results).markdown());
-    md.append("\n### Compilation during the timed turns\n\nThe CPU that the JIT's compiler threads took while a row was "
-        + "timed, read from `/proc/<pid>/task` before and after each turn for the client and the serving JVMs (it is part "
-        + "of their CPU columns above): what the warm-up left to compile. ").append(compilationSummary(results))
-        .append("\n\n").append(Table.ofCompilation(mostCompiled(results)).markdown());
+    if (!timedInTurns(results).isEmpty()) {
+      md.append("\n### Compilation during the timed turns\n\nThe CPU that the JIT's compiler threads took while a row "
+          + "was timed, read from `/proc/<pid>/task` before and after each turn for the client and the serving JVMs (it "
+          + "is part of their CPU columns above): what the warm-up left to compile. ").append(compilationSummary(results))
+          .append("\n\n").append(Table.ofCompilation(mostCompiled(results)).markdown());
+    }
     md.append("\n## Targets\n\nEach ratio is against the baseline measured in the same run, same broker, same payload, "
         + "same prefetch and window; the verdict is the ratio of the two medians. The turn columns take the same ratio "
         + "turn by turn (a contender's turn k against the baseline's turn k, from the same rotation): their middle half "

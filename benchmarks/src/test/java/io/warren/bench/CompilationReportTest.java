@@ -45,6 +45,19 @@ class CompilationReportTest {
     assertEquals("No rows were timed in turns: nothing to say about compilation.", Report.compilationSummary(List.of()));
   }
 
+  @Test
+  void aRunWithoutTimedRowsHasNoCompilationSection() {
+    List<Result> untimed = List.of(new Result("acquire", "untimed", "-", 1, 0, 1, 1, 1, 1, 1, 1, 1));
+    String text = Report.text(untimed, List.of(), List.of(), List.of(), List.of("memory"));
+    assertFalse(text.contains("JIT compilation"), text);
+    String markdown = Report.markdown(java.util.Map.of(), java.util.Map.of(), true, 1, untimed, List.of(), List.of(),
+        List.of(), List.of("memory"));
+    assertFalse(markdown.contains("### Compilation during the timed turns"), markdown);
+    String timed = Report.markdown(java.util.Map.of(), java.util.Map.of(), true, 1, List.of(row("a", 50, 1, 1, 1)),
+        List.of(), List.of(), List.of(), List.of("memory"));
+    assertTrue(timed.contains("### Compilation during the timed turns"), timed);
+  }
+
   /** A sync row whose client and serving JVM each took {@code cpu} us per call, with three turns' compiler CPU. */
   private static Result row(String name, double cpu, double... compiler) {
     List<Harness.Run> turns = new ArrayList<>();
