@@ -183,9 +183,7 @@ public final class BenchMain {
     try (RabbitMqBroker broker = RabbitMqBroker.start()) {
       long beam = Cpu.findBeam();
       log("RabbitMQ node " + broker.nodeName() + " (beam pid " + beam + ")");
-      // Read /proc as the turns do before anything warms up: the classes that loads made the JIT drop
-      // compiled amqp-client code (docs/benchmarks.md, item 54), which then recompiled in a section's turns.
-      ThreadCpu.compilerNanos(ProcessHandle.current().pid(), beam);
+      ThreadCpu.readBeforeWarmUp(ProcessHandle.current().pid());
       Harness harness = new Harness(warmup, seconds, turns, beam);
       Path logs = Files.createTempDirectory("warren-bench-");
       try (RawClient raw = new RawClient(broker.connectionFactory());

@@ -190,19 +190,27 @@ final class Harness {
   }
 
   /**
-   * CPU so far: client, serving processes, broker, compiler threads. The compiler threads are read
-   * first here and last in {@link #cpuAfter}, outside the process figures, so that reading each
-   * thread's {@code /proc} entry is not counted as the client's CPU.
+   * CPU so far at the start of a run: client, serving processes, broker, compiler threads. The
+   * compiler threads are read before the processes here and after them in {@link #cpuAfter}, so that
+   * reading each thread's {@code /proc} entry falls outside the run's client CPU.
    */
   private long[] cpu(long[] serverPids) {
     long compiler = ThreadCpu.compilerNanos(withSelf(serverPids));
-    return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0, compiler};
+    long[] now = processCpu(serverPids);
+    now[3] = compiler;
+    return now;
   }
 
+  /** As {@link #cpu}, at the end of a run. */
   private long[] cpuAfter(long[] serverPids) {
-    long[] after = {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0, 0};
-    after[3] = ThreadCpu.compilerNanos(withSelf(serverPids));
-    return after;
+    long[] now = processCpu(serverPids);
+    now[3] = ThreadCpu.compilerNanos(withSelf(serverPids));
+    return now;
+  }
+
+  /** Client, serving processes, broker; the fourth slot is left for the compiler threads. */
+  private long[] processCpu(long[] serverPids) {
+    return new long[] {Cpu.nanos(selfPid), Cpu.nanos(serverPids), brokerPid > 0 ? Cpu.nanos(brokerPid) : 0, 0};
   }
 
   private long[] withSelf(long[] serverPids) {

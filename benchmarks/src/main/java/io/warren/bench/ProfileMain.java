@@ -95,10 +95,7 @@ public final class ProfileMain {
                 ? () -> BenchMain.echoChunk(any, chunk)
                 : () -> Grid.async(any, e -> e.echo(payload));
         long self = ProcessHandle.current().pid();
-        // Read /proc once before the warm-up: the classes that reading loads made the JIT drop the hot
-        // amqp-client code it had compiled, and its recompiling fell into the measured seconds.
-        ThreadCpu.ticksByThreadGroup(self);
-        Cpu.nanos(beam);
+        ThreadCpu.readBeforeWarmUp(self);
         Harness.pipelined(call, window, 50_000 / perStart); // warm-up (JIT)
         long[] jvms = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(self), java.util.Arrays.stream(workers)).toArray();
         String jfc = System.getProperty("profile.jfc");

@@ -43,8 +43,7 @@ final class Report {
       return "No rows were timed in turns: nothing to say about compilation.";
     }
     double[] perCall = timed.stream().mapToDouble(Result::compilerCpuMicros).toArray();
-    double[] shares = timed.stream().mapToDouble(r -> r.compilerCpuMicros()
-        / (r.clientCpuMicros() + (Double.isNaN(r.workerCpuMicros()) ? 0 : r.workerCpuMicros()))).toArray();
+    double[] shares = timed.stream().mapToDouble(r -> r.compilerCpuMicros() / r.processCpuMicros()).toArray();
     return String.format(Locale.ROOT, "JIT compilation during the timed turns (compiler threads of the client and the "
         + "serving JVMs): median %.1f us per call over %d rows (%.1f%% of their client and serving CPU), the most %.1f us "
         + "per call:", Stats.median(perCall), timed.size(), 100 * Stats.median(shares),

@@ -48,6 +48,11 @@ record Result(
     return turns.stream().mapToDouble(Harness.Run::compiler).average().orElse(Double.NaN);
   }
 
+  /** CPU microseconds per call of the client and the serving processes (the client's alone without a server). */
+  double processCpuMicros() {
+    return clientCpuMicros + (Double.isNaN(workerCpuMicros) ? 0 : workerCpuMicros);
+  }
+
   /** The row's name in the compilation table: section, payload, contender, instances and prefetch. */
   String caseName() {
     return section + " " + payload + ", " + name + ", " + instances + " inst" + (prefetch > 0 ? ", prefetch " + prefetch : "");

@@ -97,9 +97,8 @@ final class Table {
   static Table ofCompilation(List<Result> rows) {
     Table table = new Table(List.of("case", "compiler CPU us/call", "client + serving CPU us/call", "share"));
     for (Result r : rows) {
-      double processes = r.clientCpuMicros() + (Double.isNaN(r.workerCpuMicros()) ? 0 : r.workerCpuMicros());
-      table.row(List.of(r.caseName(), decimal(r.compilerCpuMicros()), decimal(processes),
-          String.format(Locale.ROOT, "%.1f%%", 100 * r.compilerCpuMicros() / processes)));
+      table.row(List.of(r.caseName(), decimal(r.compilerCpuMicros()), decimal(r.processCpuMicros()),
+          String.format(Locale.ROOT, "%.1f%%", 100 * r.compilerCpuMicros() / r.processCpuMicros())));
     }
     return table;
   }

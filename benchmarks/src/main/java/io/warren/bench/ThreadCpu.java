@@ -49,6 +49,17 @@ final class ThreadCpu {
     return ticks * Cpu.NANOS_PER_TICK;
   }
 
+  /**
+   * Reads {@code pid}'s CPU the ways the harnesses do, once, before anything warms up: the classes
+   * that reading loads the first time (file channels, regular expressions) made HotSpot drop the
+   * amqp-client code it had compiled, which then recompiled in the measured seconds
+   * (docs/benchmarks.md, item 54).
+   */
+  static void readBeforeWarmUp(long pid) {
+    Cpu.nanos(pid);
+    compilerNanos(pid);
+  }
+
   /** after - before, per group, dropping groups that used nothing. */
   static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
     Map<String, Long> delta = new TreeMap<>();
