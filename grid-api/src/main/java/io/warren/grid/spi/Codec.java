@@ -51,7 +51,8 @@ import tools.jackson.dataformat.cbor.CBORMapper;
  * allocates the message and little else. Each encoder takes and gives back that buffer itself
  * rather than through one helper taking a lambda: such a helper measured ~0.2 us slower per 64 B
  * call ({@code BenchMain --only codec}, the two builds alternated twice).
- * In JSON a {@code byte[]} is base64, coded by the JDK ({@link JdkBase64Module}).
+ * In JSON a {@code byte[]} is base64, coded by the JDK ({@link JdkBase64Module}); an argument or a
+ * result declared as {@code byte[]} is decoded straight from the message's bytes ({@link InPlaceBase64}).
  *
  * <p>Thread-safe; one shared instance per format: {@link #json()}, {@link #cbor()}.
  */
@@ -242,8 +243,8 @@ public final class Codec {
    * Reads arguments written by {@link #encodeArguments}, refusing anything but the declared types.
    *
    * <p>One pass over the bytes: each element of the array is bound straight from the parser to its
-   * declared parameter type (in JSON, a {@code byte[]} is decoded from the base64 in the buffer, with
-   * no intermediate tree or string). Only when that fails are the bytes read again, as a plain tree, to
+   * declared parameter type (in JSON, a {@code byte[]} is decoded from the base64 in the body, with
+   * no intermediate tree or string: {@link InPlaceBase64}). Only when that fails are the bytes read again, as a plain tree, to
    * name the problem: not valid JSON (or CBOR), not an array, the wrong number of arguments, or else
    * the first argument that is not of its declared type.
    */
@@ -257,18 +258,18 @@ public final class Codec {
   }
 
   private Object[] decodeArguments(MethodContract method, byte[] body, int offset, int length) {
-    int[] index = {0};
+    ArgumentCursor cursor = new ArgumentCursor(body, offset, offset + length);
     try (JsonParser parser = mapper.createParser(body, offset, length)) {
       if (parser.nextToken() == JsonToken.START_ARRAY) {
-        Object[] args = readArguments(parser, method, index);
-        if (args != null && parser.nextToken() == null) {
+        Object[] args = readArguments(parser, method, cursor);
+        if (args != null && (cursor.inputEnded || parser.nextToken() == null)) {
           return args;
         }
       }
     } catch (JacksonException e) {
-      throw badArguments(method, body, offset, length, index[0], e);
+      throw badArguments(method, body, offset, length, cursor.index, e);
     }
-    throw badArguments(method, body, offset, length, index[0], null);
+    throw badArguments(method, body, offset, length, cursor.index, null);
   }
 
   /**
@@ -292,7 +293,7 @@ public final class Codec {
     try (JsonParser parser = mapper.createParser(body, offset, length)) {
       if (parser.nextToken() == JsonToken.START_ARRAY) {
         while (calls.size() < count && parser.nextToken() == JsonToken.START_ARRAY) {
-          Object[] args = readArguments(parser, method, new int[1]);
+          Object[] args = readArguments(parser, method, new ArgumentCursor(body, offset, -1));
           if (args == null) {
             break;
           }
@@ -308,21 +309,61 @@ public final class Codec {
     throw badChunk(method, body, offset, length, count, null);
   }
 
+  /** Where a read of one argument array is, over which bytes. */
+  private static final class ArgumentCursor {
+    final byte[] body;
+    /** Where in {@link #body} the parser started: its byte offsets count from there. */
+    final int offset;
+    /** Where the input ends if the argument array is its last value, else -1. */
+    final int inputEnd;
+    /** The element being read, for the error message. */
+    int index;
+    /** Whether the last argument was read straight to the end of the input, the parser left on it. */
+    boolean inputEnded;
+
+    ArgumentCursor(byte[] body, int offset, int inputEnd) {
+      this.body = body;
+      this.offset = offset;
+      this.inputEnd = inputEnd;
+    }
+  }
+
   /**
-   * Reads one argument array whose START_ARRAY the parser is on, leaving it on the END_ARRAY; null
-   * if it holds more or fewer elements than the method's parameters. {@code index} tracks the
-   * element being read, for the error message.
+   * Reads one argument array whose START_ARRAY the parser is on, leaving it on the END_ARRAY (or,
+   * when {@code cursor.inputEnded}, on the last argument); null if it holds more or fewer elements
+   * than the method's parameters.
    */
-  private Object[] readArguments(JsonParser parser, MethodContract method, int[] index) {
+  private Object[] readArguments(JsonParser parser, MethodContract method, ArgumentCursor cursor) {
     List<Type> types = method.parameterTypes();
     Object[] args = new Object[types.size()];
-    for (; index[0] < args.length && parser.nextToken() != JsonToken.END_ARRAY; index[0]++) {
-      args[index[0]] = elementReader(types.get(index[0])).readValue(parser);
+    JsonToken token = parser.nextToken();
+    for (; cursor.index < args.length && token != JsonToken.END_ARRAY; cursor.index++) {
+      Type type = types.get(cursor.index);
+      if (cursor.index == args.length - 1 && cursor.inputEnd >= 0 && type == byte[].class && format == WireFormat.JSON) {
+        byte[] last = InPlaceBase64.readIfLast(parser, cursor.body, cursor.offset, cursor.inputEnd, true);
+        if (last != null) {
+          args[cursor.index++] = last;
+          cursor.inputEnded = true;
+          return args;
+        }
+      }
+      args[cursor.index] = readElement(parser, type, cursor.body, cursor.offset);
+      token = parser.currentToken();
     }
-    if (index[0] == args.length && parser.nextToken() == JsonToken.END_ARRAY) {
-      return args;
+    return cursor.index == args.length && token == JsonToken.END_ARRAY ? args : null;
+  }
+
+  /**
+   * Reads the value at the parser's current token as {@code type} and moves the parser to the token
+   * after it. A {@code byte[]} in JSON is decoded in place ({@link InPlaceBase64}).
+   */
+  private Object readElement(JsonParser parser, Type type, byte[] body, int offset) {
+    if (type == byte[].class && format == WireFormat.JSON) {
+      return InPlaceBase64.readAndAdvance(parser, body, offset, elementReader(type));
     }
-    return null;
+    Object value = elementReader(type).readValue(parser);
+    parser.nextToken();
+    return value;
   }
 
   private static void checkCount(MethodContract method, int count) {
@@ -398,6 +439,16 @@ public final class Codec {
   /** Reads a result as the method's declared result type. */
   public Object decodeResult(MethodContract method, byte[] body) {
     try {
+      if (method.resultType() == byte[].class && format == WireFormat.JSON) {
+        try (JsonParser parser = mapper.createParser(body)) {
+          byte[] bytes = parser.nextToken() == JsonToken.VALUE_STRING
+              ? InPlaceBase64.readIfLast(parser, body, 0, body.length, false)
+              : null;
+          if (bytes != null) {
+            return bytes;
+          }
+        } // else the reader below reads it, or names what is wrong
+      }
       return valueReader(method.resultType()).readValue(body);
     } catch (JacksonException e) {
       throw new BadRequestException(method.displayName() + ": cannot decode the result: " + e.getOriginalMessage(), e);
@@ -470,9 +521,9 @@ public final class Codec {
           String name = parser.nextName();
           parser.nextToken();
           if ("ok".equals(name)) {
-            results.add(ItemResult.ok(elementReader(method.resultType()).readValue(parser)));
+            results.add(ItemResult.ok(readElement(parser, method.resultType(), body, 0)));
           } else if ("error".equals(name)) {
-            WireError error = elementReader(WireError.class).readValue(parser);
+            WireError error = (WireError) readElement(parser, WireError.class, body, 0);
             if (error == null) {
               break; // {"error": null} is no error: a malformed entry
             }
@@ -480,7 +531,7 @@ public final class Codec {
           } else {
             break;
           }
-          if (parser.nextToken() != JsonToken.END_OBJECT) {
+          if (parser.currentToken() != JsonToken.END_OBJECT) {
             break;
           }
         }

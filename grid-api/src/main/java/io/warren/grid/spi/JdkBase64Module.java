@@ -26,7 +26,9 @@ import tools.jackson.databind.type.ArrayType;
  * <p>Why: in JSON every {@code byte[]} argument and result travels as base64, and Jackson's coder
  * took about twice the JDK's time on the benchmark machine (16 KB: 41-61 us per direction against
  * 17-26; docs/benchmarks.md, item 25). The text is byte for byte Jackson's, so peers built with or
- * without this module read each other.
+ * without this module read each other. On reading, {@link Codec} takes a {@code byte[]} argument or
+ * result past this module ({@link InPlaceBase64}, which leaves it what it does not take); a {@code
+ * byte[]} inside another value comes here.
  *
  * <p>Anything the fast path does not handle goes to Jackson's own code, so behaviour is unchanged:
  * generators that cannot take raw UTF-8 (writers, token buffers), and on reading every token but a
