@@ -14,8 +14,8 @@ import tools.jackson.databind.ObjectReader;
  *
  * <p>Why: to read a string, Jackson copies it byte by byte into its text buffer, growing it in
  * segments, then into a {@code String}, which the decoder copies once more. For a 16 KB payload
- * (22 KB of base64) that took 13.5 us of a 14.5 us decode and allocated 61 KB (docs/benchmarks.md,
- * item 56). Two ways round it:
+ * (22 KB of base64) that decode took 13.5 us and allocated 61 KB, of which the decoding itself is
+ * 1.1 us (docs/benchmarks.md, item 56). Two ways round it:
  * <ul>
  *   <li>{@link #readIfLast}: the string is the input's last value, as a call's last argument or a
  *       result is. Its closing quote is found from the end of the input, and the decoder is the only

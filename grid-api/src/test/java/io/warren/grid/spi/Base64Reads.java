@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,11 +23,14 @@ final class Base64Reads {
       "\"!!!!\"", "\"AQ ID\"", "\" AQID\"", "\"AQID\\n\"", "\"AQ\\u0049D\"", "\"AQ==AQ==\"", "\"=AQI\"", "\"ÀQID\"",
       " \"AQID\" ", "\"AQID\"\n", "[1,2,3]", "[]", "null", "7", "{}", "true");
 
+  /** Jackson with its own base64 coder. */
+  private static final ObjectMapper JACKSON = JsonMapper.builder().build();
+
   private Base64Reads() {}
 
   /** Asserts that {@code read}, reading {@code value} as {@code place}, gets what Jackson gets from {@code value} alone. */
   static void assertReadsAsJackson(String value, String place, Callable<byte[]> read) {
-    Object expected = outcome(() -> JsonMapper.builder().build().readValue(value, byte[].class));
+    Object expected = outcome(() -> JACKSON.readValue(value, byte[].class));
     Object actual = outcome(read);
     if (expected instanceof byte[] bytes) {
       assertTrue(actual instanceof byte[], value + " as " + place + ": Jackson reads " + Arrays.toString(bytes) + ", Warren " + actual);

@@ -113,13 +113,13 @@ class InPlaceBase64Test {
   @Test
   void whatTheFastPathDoesNotTakeTheStandardReaderReadsFromTheStringsOwnBytes() {
     // An escape, missing padding, a character outside base64, whitespace, and non-ASCII text.
-    List<String> strings = List.of("QU\\u004aD", "QUI", "QU!D", "QU D", "QUJDÀ===");
-    for (String text : strings) {
+    List<String> texts = List.of("QU\\u004aD", "QUI", "QU!D", "QU D", "QUJDÀ===");
+    for (String text : texts) {
       byte[] body = ("[\"" + text + "\", 7]").getBytes(StandardCharsets.UTF_8);
       try (JsonParser parser = mapper.createParser(body)) {
         parser.nextToken();
         parser.nextToken();
-        Object value = InPlaceBase64.readAndAdvance(parser, body, 0, this.strings);
+        Object value = InPlaceBase64.readAndAdvance(parser, body, 0, strings);
         assertEquals(mapper.readValue(body, Object[].class)[0], value, text); // the text, as Jackson reads it
         assertEquals(JsonToken.VALUE_NUMBER_INT, parser.currentToken(), text);
       }
