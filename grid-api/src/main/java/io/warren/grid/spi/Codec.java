@@ -339,7 +339,7 @@ public final class Codec {
     JsonToken token = parser.nextToken();
     for (; cursor.index < args.length && token != JsonToken.END_ARRAY; cursor.index++) {
       Type type = types.get(cursor.index);
-      if (cursor.index == args.length - 1 && cursor.inputEnd >= 0 && type == byte[].class && format == WireFormat.JSON) {
+      if (cursor.index == args.length - 1 && cursor.inputEnd >= 0 && readsInPlace(type)) {
         byte[] last = InPlaceBase64.readIfLast(parser, cursor.body, cursor.offset, cursor.inputEnd, true);
         if (last != null) {
           args[cursor.index++] = last;
@@ -358,12 +358,17 @@ public final class Codec {
    * after it. A {@code byte[]} in JSON is decoded in place ({@link InPlaceBase64}).
    */
   private Object readElement(JsonParser parser, Type type, byte[] body, int offset) {
-    if (type == byte[].class && format == WireFormat.JSON) {
+    if (readsInPlace(type)) {
       return InPlaceBase64.readAndAdvance(parser, body, offset, elementReader(type));
     }
     Object value = elementReader(type).readValue(parser);
     parser.nextToken();
     return value;
+  }
+
+  /** Whether a value of {@code type} is a base64 string that {@link InPlaceBase64} reads: a {@code byte[]} in JSON. */
+  private boolean readsInPlace(Type type) {
+    return type == byte[].class && format == WireFormat.JSON;
   }
 
   private static void checkCount(MethodContract method, int count) {
@@ -439,7 +444,7 @@ public final class Codec {
   /** Reads a result as the method's declared result type. */
   public Object decodeResult(MethodContract method, byte[] body) {
     try {
-      if (method.resultType() == byte[].class && format == WireFormat.JSON) {
+      if (readsInPlace(method.resultType())) {
         try (JsonParser parser = mapper.createParser(body)) {
           byte[] bytes = parser.nextToken() == JsonToken.VALUE_STRING
               ? InPlaceBase64.readIfLast(parser, body, 0, body.length, false)

@@ -1,8 +1,5 @@
 package io.warren.grid.spi;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Base64;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.json.UTF8StreamJsonParser;
@@ -119,18 +116,13 @@ final class InPlaceBase64 {
     return at;
   }
 
-  /** The bytes the base64 between the two quotes codes, or null if it is not plain padded base64 within {@code maxLength}. */
+  /**
+   * The bytes the base64 between the two quotes codes, or null if it is not plain padded base64
+   * within {@code maxLength}: escapes or characters outside base64, which the standard reader
+   * accepts or names.
+   */
   private static byte[] decode(byte[] body, int opening, int closing, int maxLength) {
     int length = closing - opening - 1;
-    if (length % 4 != 0 || length > maxLength) { // Jackson requires the padding, which the JDK does not
-      return null;
-    }
-    try {
-      ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(body, opening + 1, length));
-      byte[] bytes = decoded.array();
-      return decoded.remaining() == bytes.length ? bytes : Arrays.copyOf(bytes, decoded.remaining());
-    } catch (IllegalArgumentException notPlainBase64) {
-      return null; // escapes or characters outside base64: the standard reader accepts or names them
-    }
+    return length > maxLength ? null : JdkBase64Module.decodePadded(body, opening + 1, length);
   }
 }

@@ -1,5 +1,8 @@
 package io.warren.grid.spi;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -92,16 +95,32 @@ final class JdkBase64Module {
     @Override
     public Object deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
       if (parser.currentToken() == JsonToken.VALUE_STRING) {
-        String text = parser.getString();
-        if (text.length() % 4 == 0) {
-          try {
-            return Base64.getDecoder().decode(text);
-          } catch (IllegalArgumentException notBase64) {
-            // Jackson's reader below names the problem in its own words.
-          }
+        byte[] text = parser.getString().getBytes(StandardCharsets.ISO_8859_1); // what the JDK's decode(String) does
+        byte[] decoded = decodePadded(text, 0, text.length);
+        if (decoded != null) {
+          return decoded;
         }
       }
-      return super.deserialize(parser, context);
+      return super.deserialize(parser, context); // names the problem in Jackson's own words
+    }
+  }
+
+  /**
+   * The bytes that {@code length} base64 characters from {@code offset} code, decoded by the JDK as
+   * Jackson would accept them (padded: a whole number of 4-character groups); null if they are not,
+   * or if the JDK refuses them (a character outside base64, padding inside), for Jackson's reader to
+   * accept or name.
+   */
+  static byte[] decodePadded(byte[] text, int offset, int length) {
+    if (length % 4 != 0) { // Jackson requires the padding, which the JDK does not
+      return null;
+    }
+    try {
+      ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(text, offset, length));
+      byte[] bytes = decoded.array();
+      return decoded.remaining() == bytes.length ? bytes : Arrays.copyOf(bytes, decoded.remaining());
+    } catch (IllegalArgumentException notPlainBase64) {
+      return null;
     }
   }
 }
