@@ -39,6 +39,9 @@ import tools.jackson.databind.type.ArrayType;
  * (Jackson reports those with its own message, and rejects unpadded input).
  */
 final class JdkBase64Module {
+  /** The longest base64 text a thread keeps a scratch array for; longer values get their own. */
+  static final int KEPT_SCRATCH_CHARS = 256 * 1024;
+
   private JdkBase64Module() {}
 
   /** The module for a JSON mapper; CBOR carries bytes as a byte string and needs none. */
@@ -54,8 +57,15 @@ final class JdkBase64Module {
         });
   }
 
-  /** Writes the base64 characters straight into a UTF-8 generator's buffer, as one quoted string. */
+  /**
+   * Writes the base64 characters into a UTF-8 generator as one quoted string, encoded first into a
+   * scratch array the thread keeps. Why: a fresh array per value, zeroed and then written, was a
+   * third of a 16 KB call's codec allocation; reusing one took the call's codec work from 9.7 to
+   * 7.6 us and 122,688 to 78,960 B (docs/benchmarks.md, item 57).
+   */
   private static final class BytesWriter extends StdSerializer<byte[]> {
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
     BytesWriter() {
       super(byte[].class);
     }
@@ -63,11 +73,32 @@ final class JdkBase64Module {
     @Override
     public void serialize(byte[] value, JsonGenerator generator, SerializationContext context) throws JacksonException {
       if (generator instanceof UTF8JsonGenerator) {
-        byte[] base64 = Base64.getEncoder().encode(value); // ASCII: valid UTF-8 that needs no escaping
-        generator.writeRawUTF8String(base64, 0, base64.length);
+        long chars = 4L * ((value.length + 2) / 3);
+        byte[] base64;
+        int length;
+        if (chars <= KEPT_SCRATCH_CHARS) {
+          base64 = scratch((int) chars);
+          length = Base64.getEncoder().encode(value, base64);
+        } else {
+          base64 = Base64.getEncoder().encode(value);
+          length = base64.length;
+        }
+        // ASCII, so valid UTF-8 that needs no escaping. The generator copies it before returning,
+        // and nothing else runs on this thread in between: the scratch array is free again after.
+        generator.writeRawUTF8String(base64, 0, length);
       } else {
         generator.writeBinary(context.getConfig().getBase64Variant(), value, 0, value.length);
       }
+    }
+
+    /** This thread's scratch array, grown to hold at least {@code chars}. */
+    private static byte[] scratch(int chars) {
+      byte[] scratch = SCRATCH.get();
+      if (scratch.length < chars) {
+        scratch = new byte[Math.min(KEPT_SCRATCH_CHARS, Math.max(chars, 2 * scratch.length))];
+        SCRATCH.set(scratch);
+      }
+      return scratch;
     }
 
     @Override
@@ -79,6 +110,11 @@ final class JdkBase64Module {
     public void acceptJsonFormatVisitor(JsonFormatVisitorWrapper visitor, JavaType type) {
       acceptJsonFormatVisitorForBinary(visitor, type);
     }
+  }
+
+  /** The length of the scratch array this thread keeps for encoding (for tests). */
+  static int scratchLength() {
+    return BytesWriter.SCRATCH.get().length;
   }
 
   /** Decodes a base64 string with the JDK; everything else is Jackson's standard {@code byte[]} reader. */

@@ -54,6 +54,22 @@ class JdkBase64ModuleTest {
   }
 
   @Test
+  void valuesOfAnySizeInAnyOrderWriteJacksonsBytesThroughTheThreadsScratchArray() {
+    // The scratch array is kept between values: a short value after a long one must write only its
+    // own characters, and one longer than the thread keeps gets an array of its own.
+    Random random = new Random(11);
+    int[] lengths = {16 * 1024, 1, 0, 300_000, 2, 16 * 1024 + 2, 5, 196_608, 196_609, 3};
+    for (int length : lengths) {
+      byte[] payload = Base64Reads.randomBytes(random, length);
+      assertArrayEquals(plain.writeValueAsBytes(new Object[] {payload}), codec.encodeArguments(echo, new Object[] {payload}),
+          "arguments of " + length + " bytes");
+      assertTrue(JdkBase64Module.scratchLength() <= JdkBase64Module.KEPT_SCRATCH_CHARS,
+          "the thread keeps at most 256 K characters, kept " + JdkBase64Module.scratchLength());
+    }
+    assertEquals(JdkBase64Module.KEPT_SCRATCH_CHARS, JdkBase64Module.scratchLength(), "196,608 bytes are 262,144 characters: kept");
+  }
+
+  @Test
   void bytesInsideRecordsAndListsUseTheSameCoding() {
     Blob blob = new Blob("b", new byte[] {1, 2, 3, 4, 5}, List.of(new byte[] {-1}, new byte[0]));
     byte[] ours = codec.encodeArguments(wrap, new Object[] {blob});
