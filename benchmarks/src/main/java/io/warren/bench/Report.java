@@ -18,12 +18,13 @@ final class Report {
       List<String> memory) {
     String compilation = timedInTurns(results).isEmpty() ? ""
         : "\n" + compilationSummary(results) + "\n" + Table.ofCompilation(mostCompiled(results)).text();
+    // A section with no rows (a run --only some sections) is left out rather than printed empty.
     return Table.of(results).text() + compilation
-        + "\nTargets (ratio to the baseline measured in this run)\n"
-        + Table.ofChecks(checks).text() + verdicts(checks) + "\n"
+        + (checks.isEmpty() ? "" : "\nTargets (ratio to the baseline measured in this run)\n"
+            + Table.ofChecks(checks).text() + verdicts(checks) + "\n")
         + (options.isEmpty() ? "" : "\n" + OPTIONS_TITLE + "\n" + Table.ofChecks(options).text() + verdicts(options) + "\n")
-        + "\nWhere the gap to raw is (message shape, Warren's code)\n"
-        + Table.ofGaps(gaps).text() + "\n" + String.join("\n", memory) + "\n";
+        + (gaps.isEmpty() ? "" : "\nWhere the gap to raw is (message shape, Warren's code)\n" + Table.ofGaps(gaps).text())
+        + "\n" + String.join("\n", memory) + "\n";
   }
 
   /**
@@ -122,12 +123,14 @@ final class Report {
           + "is part of their CPU columns above): what the warm-up left to compile. ").append(compilationSummary(results))
           .append("\n\n").append(Table.ofCompilation(mostCompiled(results)).markdown());
     }
-    md.append("\n## Targets\n\nEach ratio is against the baseline measured in the same run, same broker, same payload, "
-        + "same prefetch and window; the verdict is the ratio of the two medians. The turn columns take the same ratio "
-        + "turn by turn (a contender's turn k against the baseline's turn k, from the same rotation): their middle half "
-        + "(25th to 75th percentile) and how many turns reach the limit. A middle half that straddles the limit "
-        + "means this run cannot tell the two sides of it apart.\n\n").append(Table.ofChecks(checks).markdown());
-    md.append('\n').append(verdicts(checks)).append('\n');
+    if (!checks.isEmpty()) {
+      md.append("\n## Targets\n\nEach ratio is against the baseline measured in the same run, same broker, same payload, "
+          + "same prefetch and window; the verdict is the ratio of the two medians. The turn columns take the same ratio "
+          + "turn by turn (a contender's turn k against the baseline's turn k, from the same rotation): their middle half "
+          + "(25th to 75th percentile) and how many turns reach the limit. A middle half that straddles the limit "
+          + "means this run cannot tell the two sides of it apart.\n\n").append(Table.ofChecks(checks).markdown());
+      md.append('\n').append(verdicts(checks)).append('\n');
+    }
     if (!options.isEmpty()) {
       md.append("\n### ").append(OPTIONS_TITLE).append("\n\nThe same pipelined targets for `").append(BenchMain.DIRECT)
           .append("`: a JSON client built with `callbackExecutor(Runnable::run)`, whose results complete on the "
@@ -135,13 +138,15 @@ final class Report {
           + "callbacks must not block). Counted apart: the targets above are Warren's defaults.\n\n")
           .append(Table.ofChecks(options).markdown()).append('\n').append(verdicts(options)).append('\n');
     }
-    md.append("\n## Where the gap to raw is\n\nA third contender, raw amqp-client client and server sending Warren's "
-        + "message shape (`MessageShape`: the JSON body Warren's codec writes, the call's envelope and arguments, the "
-        + "request's `type` and `content_type`, published `mandatory` to a durable queue, the reply's `type`, "
-        + "`content_type` and status header), splits Warren's gap to raw in two: what Warren's messages cost (raw in Warren's shape against raw) "
-        + "and what Warren's own code costs (Warren against raw in its shape). The two multiply to the first ratio. "
-        + "Sync rows compare p50 latency (above 1x is slower), pipelined rows the rate (below 1x is slower); "
-        + "JSON only, as the shape is JSON's.\n\n").append(Table.ofGaps(gaps).markdown());
+    if (!gaps.isEmpty()) {
+      md.append("\n## Where the gap to raw is\n\nA third contender, raw amqp-client client and server sending Warren's "
+          + "message shape (`MessageShape`: the JSON body Warren's codec writes, the call's envelope and arguments, the "
+          + "request's `type` and `content_type`, published `mandatory` to a durable queue, the reply's `type`, "
+          + "`content_type` and status header), splits Warren's gap to raw in two: what Warren's messages cost (raw in Warren's shape against raw) "
+          + "and what Warren's own code costs (Warren against raw in its shape). The two multiply to the first ratio. "
+          + "Sync rows compare p50 latency (above 1x is slower), pipelined rows the rate (below 1x is slower); "
+          + "JSON only, as the shape is JSON's.\n\n").append(Table.ofGaps(gaps).markdown());
+    }
     md.append("\n## Memory and shipping\n\n");
     memory.forEach(line -> md.append(line).append('\n'));
     md.append("\n## Notes\n\n").append(NOTES);

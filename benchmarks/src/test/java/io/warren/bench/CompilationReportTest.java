@@ -58,6 +58,24 @@ class CompilationReportTest {
     assertTrue(timed.contains("### Compilation during the timed turns"), timed);
   }
 
+  @Test
+  void aRunWithoutTargetsOrGapsLeavesThoseSectionsOut() {
+    // --only acquire (or shipping, memory, codec) measures no target and no gap to raw.
+    List<Result> acquire = List.of(new Result("acquire", "untimed", "-", 1, 0, 1, 1, 1, 1, 1, 1, 1));
+    String text = Report.text(acquire, List.of(), List.of(), List.of(), List.of("memory"));
+    assertFalse(text.contains("Targets"), text);
+    assertFalse(text.contains("Where the gap to raw is"), text);
+    String markdown = Report.markdown(java.util.Map.of(), java.util.Map.of(), true, 1, acquire, List.of(), List.of(),
+        List.of(), List.of("memory"));
+    assertFalse(markdown.contains("## Targets"), markdown);
+    assertFalse(markdown.contains("## Where the gap to raw is"), markdown);
+    List<GapSplit> gaps = List.of(GapSplit.of("sync 64 B", "p50", 360, 330, 300));
+    List<Check> checks = List.of(Check.atMost("sync p50 / raw p50", 330, 300, 1.15));
+    String full = Report.text(acquire, checks, List.of(), gaps, List.of("memory"));
+    assertTrue(full.contains("Targets (ratio to the baseline measured in this run)"), full);
+    assertTrue(full.contains("Where the gap to raw is"), full);
+  }
+
   /** A sync row whose client and serving JVM each took {@code cpu} us per call, with three turns' compiler CPU. */
   private static Result row(String name, double cpu, double... compiler) {
     List<Harness.Run> turns = new ArrayList<>();
