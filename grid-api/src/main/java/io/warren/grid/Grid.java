@@ -12,6 +12,7 @@ import io.warren.grid.internal.ServiceProxy;
 import io.warren.grid.spi.BrokerEndpoint;
 import io.warren.grid.spi.CallTarget;
 import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.Durations;
 import io.warren.grid.spi.GridBackend;
 import io.warren.grid.spi.GridBackendProvider;
 import io.warren.grid.spi.LeaseGrant;
@@ -163,8 +164,8 @@ public final class Grid implements AutoCloseable {
   public <T> T proxy(ServiceId service, Class<T> type, Duration timeout) {
     requireNonNull(service, "service == null");
     requireNonNull(type, "type == null");
-    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, positive(timeout, "timeout"), callbacks,
-        () -> {}, encoding);
+    return ServiceProxy.create(type, new CallTarget.AnyInstance(service), backend, Durations.positive(timeout, "timeout"),
+        callbacks, () -> {}, encoding);
   }
 
   /**
@@ -186,7 +187,7 @@ public final class Grid implements AutoCloseable {
   public <T> CompletableFuture<Lease<T>> acquireAsync(ServiceId service, Class<T> type, Duration timeout) {
     requireNonNull(service, "service == null");
     ServiceContract.of(requireNonNull(type, "type == null"));
-    CompletableFuture<LeaseGrant> grant = backend.acquire(service, positive(timeout, "timeout"), leaseTtl);
+    CompletableFuture<LeaseGrant> grant = backend.acquire(service, Durations.positive(timeout, "timeout"), leaseTtl);
     CompletableFuture<Lease<T>> lease = new CompletableFuture<>();
     grant.whenCompleteAsync((granted, failure) -> {
       if (failure != null) {
@@ -399,14 +400,6 @@ public final class Grid implements AutoCloseable {
         () -> {}, encoding);
   }
 
-  private static Duration positive(Duration duration, String name) {
-    requireNonNull(duration, name + " == null");
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + duration);
-    }
-    return duration;
-  }
-
   /** Builds a {@link Grid}. Not thread-safe. */
   public static final class Builder {
     private URI broker;
@@ -463,7 +456,7 @@ public final class Grid implements AutoCloseable {
      * leases every third of this, so it only matters when the client stops renewing.
      */
     public Builder leaseTtl(Duration ttl) {
-      this.leaseTtl = positive(ttl, "leaseTtl");
+      this.leaseTtl = Durations.positive(ttl, "leaseTtl");
       return this;
     }
 
@@ -536,7 +529,7 @@ public final class Grid implements AutoCloseable {
 
     /** How long {@code build()} waits for started workers to report; default 60 s. */
     public Builder startupTimeout(Duration timeout) {
-      this.startupTimeout = positive(timeout, "startupTimeout");
+      this.startupTimeout = Durations.positive(timeout, "startupTimeout");
       return this;
     }
 
@@ -545,7 +538,7 @@ public final class Grid implements AutoCloseable {
      * but never answers; a dead worker is detected from its missing heartbeats much sooner.
      */
     public Builder callTimeout(Duration timeout) {
-      this.callTimeout = positive(timeout, "callTimeout");
+      this.callTimeout = Durations.positive(timeout, "callTimeout");
       return this;
     }
 

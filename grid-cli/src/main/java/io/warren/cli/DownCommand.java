@@ -38,6 +38,9 @@ final class DownCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (graceSeconds < 0) {
+      throw new IllegalArgumentException("--grace-seconds must be >= 0, was " + graceSeconds);
+    }
     PrintStream out = System.out;
     HostInventory inventory = hosts.load();
     try (Grid grid = broker.grid(System.getenv()).build()) {

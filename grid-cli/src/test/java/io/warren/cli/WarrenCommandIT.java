@@ -55,6 +55,13 @@ class WarrenCommandIT {
   }
 
   @Test
+  void aNegativeGraceIsRefusedByNameBeforeAnythingIsContacted() throws Exception {
+    Run run = warren("down", "--broker", "amqp://127.0.0.1:1", "--hosts", "no-such-inventory.yaml", "--grace-seconds", "-1");
+    assertNotEquals(0, run.exitCode());
+    assertEquals("warren: --grace-seconds must be >= 0, was -1", run.output().strip());
+  }
+
+  @Test
   void unknownCommandsFail() throws Exception {
     Run run = warren("launch-rockets");
     assertNotEquals(0, run.exitCode());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.jcraft.jsch.ConfigRepository;
 import com.jcraft.jsch.OpenSSHConfig;
 import io.warren.grid.spi.BrokerEndpoint;
+import io.warren.grid.spi.Durations;
 import io.warren.grid.spi.ProvisionedWorkers;
 import io.warren.grid.spi.Provisioner;
 import io.warren.ssh.HostFailure.Reason;
@@ -206,6 +207,7 @@ public final class SshFarm implements Provisioner {
    * removed. Hosts are handled in parallel; returns the hosts that could not be reached or cleaned.
    */
   public List<HostFailure> stopDetached(Duration grace) {
+    Durations.notNegative(grace, "grace");
     ConfigRepository sshConfig = sshConfigRepository();
     return onEveryHost("stopping the farm", host -> {
       try (SshConnection connection = SshConnection.open(host, sshConfig)) {
@@ -393,15 +395,15 @@ public final class SshFarm implements Provisioner {
       return this;
     }
 
-    /** How often workers heartbeat; three missed heartbeats mark a worker lost. Default 1 s. */
+    /** How often workers heartbeat, at least 50 ms; three missed heartbeats mark a worker lost. Default 1 s. */
     public Builder heartbeatInterval(Duration interval) {
-      this.heartbeatInterval = requireNonNull(interval, "interval == null");
+      this.heartbeatInterval = Durations.atLeast(interval, Provisioner.MIN_HEARTBEAT_INTERVAL, "heartbeatInterval");
       return this;
     }
 
     /** How long stopping waits for workers to drain before killing them; default 30 s. */
     public Builder stopGrace(Duration grace) {
-      this.stopGrace = requireNonNull(grace, "grace == null");
+      this.stopGrace = Durations.notNegative(grace, "stopGrace");
       return this;
     }
 

@@ -3,6 +3,7 @@ package io.warren.testing;
 import static java.util.Objects.requireNonNull;
 
 import com.rabbitmq.client.ConnectionFactory;
+import io.warren.grid.spi.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -381,11 +382,7 @@ public final class RabbitMqBroker implements AutoCloseable {
 
     /** How long to wait for the node to accept an authenticated connection; 90 s by default. */
     public Builder startTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive: " + timeout);
-      }
-      this.startTimeout = timeout;
+      this.startTimeout = Durations.positive(timeout, "timeout");
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.warren.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import io.warren.grid.spi.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -209,11 +210,7 @@ public final class SshHostContainer implements AutoCloseable {
 
     /** How long to wait for sshd to listen; 30 s by default. */
     public Builder startTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive: " + timeout);
-      }
-      this.startTimeout = timeout;
+      this.startTimeout = Durations.positive(timeout, "timeout");
       return this;
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.warren.grid.GridUnavailableException;
 import io.warren.grid.spi.BrokerEndpoint;
+import io.warren.grid.spi.Durations;
 import io.warren.grid.spi.ProvisionedWorkers;
 import io.warren.grid.spi.Provisioner;
 import java.io.IOException;
@@ -157,15 +158,15 @@ public final class LocalWorkers implements Provisioner {
       return this;
     }
 
-    /** How often workers heartbeat; three missed heartbeats mark a worker lost. Default 1 s. */
+    /** How often workers heartbeat, at least 50 ms; three missed heartbeats mark a worker lost. Default 1 s. */
     public Builder heartbeatInterval(Duration interval) {
-      this.heartbeatInterval = requireNonNull(interval, "interval == null");
+      this.heartbeatInterval = Durations.atLeast(interval, Provisioner.MIN_HEARTBEAT_INTERVAL, "heartbeatInterval");
       return this;
     }
 
     /** How long stopping waits for a worker to drain before killing it; default 30 s. */
     public Builder stopGrace(Duration grace) {
-      this.stopGrace = requireNonNull(grace, "grace == null");
+      this.stopGrace = Durations.notNegative(grace, "stopGrace");
       return this;
     }
 

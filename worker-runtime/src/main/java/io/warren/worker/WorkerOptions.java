@@ -3,6 +3,7 @@ package io.warren.worker;
 import static java.util.Objects.requireNonNull;
 
 import io.warren.grid.spi.BrokerEndpoint;
+import io.warren.grid.spi.Provisioner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -65,8 +66,8 @@ public record WorkerOptions(
     if (slots < 1) {
       throw new IllegalArgumentException("--slots must be >= 1, was " + slots);
     }
-    if (heartbeatInterval.toMillis() < 50) {
-      throw new IllegalArgumentException("--heartbeat-millis must be >= 50");
+    if (heartbeatInterval.compareTo(Provisioner.MIN_HEARTBEAT_INTERVAL) < 0) {
+      throw new IllegalArgumentException("--heartbeat-millis must be >= " + Provisioner.MIN_HEARTBEAT_INTERVAL.toMillis());
     }
     if (maxMessageBytes < 1) {
       throw new IllegalArgumentException("--max-message-bytes must be >= 1");

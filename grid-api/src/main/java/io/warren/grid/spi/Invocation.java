@@ -23,9 +23,6 @@ public record Invocation(CallTarget target, String signature, byte[] body, WireF
     requireNonNull(signature, "signature == null");
     requireNonNull(body, "body == null");
     requireNonNull(format, "format == null");
-    requireNonNull(timeout, "timeout == null");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive: " + timeout);
-    }
+    Durations.positive(timeout, "timeout");
   }
 }
