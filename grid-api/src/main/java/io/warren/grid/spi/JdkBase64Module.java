@@ -73,7 +73,7 @@ final class JdkBase64Module {
     @Override
     public void serialize(byte[] value, JsonGenerator generator, SerializationContext context) throws JacksonException {
       if (generator instanceof UTF8JsonGenerator) {
-        long chars = 4L * ((value.length + 2) / 3);
+        long chars = 4 * ((value.length + 2L) / 3); // in long: the base64 of a large array outgrows int
         byte[] base64;
         int length;
         if (chars <= KEPT_SCRATCH_CHARS) {
