@@ -12,6 +12,12 @@ import java.util.function.Function;
  * Runs a call for every item of a list with at most {@code maxInFlight} calls outstanding (the
  * NJobs pattern): each completion starts the next item. Every item gets an {@link Outcome}; one
  * failure does not stop the others. Results keep the order of the items.
+ *
+ * <p>Starts are trampolined: a call that is already complete when it is started (a closed grid,
+ * a refused argument, {@code Grid.gather} over finished futures) asks for the next start, and the
+ * thread already starting items does it in its loop instead of a nested frame. Without that, each
+ * such item nested one frame deeper, and a few thousand of them overflowed the stack inside a
+ * completion callback, where CompletableFuture swallowed the error and the map never completed.
  */
 public final class BoundedMap<A, R> {
   private final List<A> items;
@@ -19,6 +25,8 @@ public final class BoundedMap<A, R> {
   private final List<Outcome<R>> outcomes;
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger remaining;
+  /** Starts asked for and not yet made; the thread that raises it from zero makes them all. */
+  private final AtomicInteger startsOwed = new AtomicInteger();
   private final CompletableFuture<List<Outcome<R>>> done = new CompletableFuture<>();
 
   private BoundedMap(List<A> items, Function<A, CompletableFuture<R>> start) {
@@ -45,6 +53,15 @@ public final class BoundedMap<A, R> {
   }
 
   private void startNext() {
+    if (startsOwed.getAndIncrement() != 0) {
+      return; // a thread is in the loop below and will make this start too
+    }
+    do {
+      startOne();
+    } while (startsOwed.decrementAndGet() != 0);
+  }
+
+  private void startOne() {
     int index = next.getAndIncrement();
     if (index >= items.size()) {
       return;

@@ -61,6 +61,20 @@ class BoundedMapTest {
     assertTrue(BoundedMap.run(List.of(), 2, i -> CompletableFuture.completedFuture(i)).isDone());
   }
 
+  @Test
+  void itemsThatCompleteAsTheyStartDoNotNestOneFrameEach() {
+    // 200,000 inline completions nested one frame each would overflow any default stack.
+    List<Integer> items = IntStream.range(0, 200_000).boxed().toList();
+    CompletableFuture<List<Outcome<Integer>>> done = BoundedMap.run(items, 4, i -> i % 2 == 0
+        ? CompletableFuture.completedFuture(i)
+        : CompletableFuture.failedFuture(new IllegalStateException("item " + i)));
+    assertTrue(done.isDone(), "every item completed as it started, so the map is done on return");
+    List<Outcome<Integer>> outcomes = done.join();
+    assertEquals(200_000, outcomes.size());
+    assertEquals(199_998, outcomes.get(199_998).value());
+    assertEquals("item 199999", outcomes.get(199_999).failure().getMessage());
+  }
+
   private static int lastOpen(List<CompletableFuture<Integer>> started) {
     for (int i = started.size() - 1; i >= 0; i--) {
       if (!started.get(i).isDone()) {
