@@ -3,6 +3,7 @@ package io.warren.grid;
 import static java.util.Objects.requireNonNull;
 
 import io.warren.grid.internal.BoundedMap;
+import io.warren.grid.internal.CallerRunsWhenRefused;
 import io.warren.grid.internal.CallCapture;
 import io.warren.grid.internal.CallEncoding;
 import io.warren.grid.internal.CallbackPool;
@@ -89,7 +90,7 @@ public final class Grid implements AutoCloseable {
     this.encoding = new CallEncoding(Codec.of(builder.wireFormat), builder.maxMessageBytes);
     this.journal = builder.journal;
     this.ownCallbacks = ownCallbacks;
-    this.callbacks = builder.callbackExecutor != null ? builder.callbackExecutor : ownCallbacks;
+    this.callbacks = new CallerRunsWhenRefused(builder.callbackExecutor != null ? builder.callbackExecutor : ownCallbacks);
   }
 
   /** A builder; {@link Builder#broker(URI)} is required. */
@@ -423,7 +424,8 @@ public final class Grid implements AutoCloseable {
      * Where async results complete and the callbacks chained to them run. Default: the grid's own
      * pool ({@code warren-callback-N} threads, shut down by {@link Grid#close()}), on which a
      * callback may block, even on another grid call. An executor given here stays the caller's: the
-     * grid never shuts it down.
+     * grid never shuts it down. A result the executor refuses to take (shut down, or a bounded queue
+     * that is full) completes on the thread that delivered it instead, so no future is left pending.
      *
      * <p>{@code Runnable::run} (a direct executor, as gRPC's {@code directExecutor()}) completes
      * results on the transport's own threads, where the replies arrive: it saves a thread hand-off per

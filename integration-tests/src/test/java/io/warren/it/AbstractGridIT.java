@@ -11,6 +11,7 @@ import io.warren.grid.AcquireTimeoutException;
 import io.warren.grid.BadRequestException;
 import io.warren.grid.CallTimeoutException;
 import io.warren.grid.Grid;
+import io.warren.grid.GridUnavailableException;
 import io.warren.grid.InstanceInfo;
 import io.warren.grid.InvalidServiceInterfaceException;
 import io.warren.grid.Lease;
@@ -515,6 +516,22 @@ abstract class AbstractGridIT {
     } finally {
       mine.shutdownNow();
     }
+    grid.terminate(id);
+  }
+
+  @Test
+  void afterCloseAcquireFailsWithATypedErrorAndAnOpenLeasesReleaseCompletes() throws Exception {
+    ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+    Grid own = Grid.builder().broker(broker.uri()).credentials(broker.username(), broker.password())
+        .callTimeout(WAIT).build();
+    Lease<Tally> lease = own.acquire(id, Tally.class, WAIT);
+    own.close(); // shuts down the grid's own callback pool
+    // Both used to wait for ever: the pool refused the task that completes them.
+    ExecutionException acquire = assertThrows(ExecutionException.class,
+        () -> own.acquireAsync(id, Tally.class, WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    assertInstanceOf(GridUnavailableException.class, acquire.getCause());
+    lease.close();
+    lease.released().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     grid.terminate(id);
   }
 
