@@ -18,6 +18,8 @@ import java.util.List;
  * @param stack the thrown exception's frames for {@link ErrorCode#REMOTE}, else empty
  */
 public record WireError(ErrorCode code, String message, String remoteClass, List<Frame> stack) {
+  private static final String UNKNOWN = "unknown";
+
   public WireError {
     requireNonNull(code, "code == null");
     stack = stack == null ? List.of() : List.copyOf(stack);
@@ -29,8 +31,13 @@ public record WireError(ErrorCode code, String message, String remoteClass, List
       return new Frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber());
     }
 
+    /**
+     * The frame as a stack element. A frame without its class or method (a worker written to the
+     * protocol by hand may send one) reads as {@code unknown}: {@link StackTraceElement} refuses
+     * nulls there, and one bad frame must not cost the caller the remote exception itself.
+     */
     StackTraceElement toElement() {
-      return new StackTraceElement(className, method, file, line);
+      return new StackTraceElement(className == null ? UNKNOWN : className, method == null ? UNKNOWN : method, file, line);
     }
   }
 
@@ -52,7 +59,7 @@ public record WireError(ErrorCode code, String message, String remoteClass, List
   public GridException toException() {
     if (code == ErrorCode.REMOTE) {
       return new RemoteException(
-          remoteClass == null ? "unknown" : remoteClass,
+          remoteClass == null ? UNKNOWN : remoteClass,
           message,
           stack.stream().map(Frame::toElement).toList());
     }
