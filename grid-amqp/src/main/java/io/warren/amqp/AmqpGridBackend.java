@@ -89,7 +89,7 @@ final class AmqpGridBackend implements GridBackend {
     this.pending = new PendingRequests(scheduler);
     this.directory = new WorkerDirectory(this::onWorkerLost);
     this.link = setUp(connection);
-    scheduler.scheduleWithFixedDelay(directory::sweep, 100, 100, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> survive("worker sweep", directory::sweep), 100, 100, TimeUnit.MILLISECONDS);
   }
 
   /** Declares the client's queues on a fresh connection and starts consuming. */
@@ -100,7 +100,7 @@ final class AmqpGridBackend implements GridBackend {
     replies.basicConsume(replyQueue, true, new DefaultConsumer(replies) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        onReply(new Reply(props, body));
+        survive("reply " + props.getCorrelationId(), () -> onReply(new Reply(props, body)));
       }
     });
 
@@ -111,12 +111,26 @@ final class AmqpGridBackend implements GridBackend {
     events.basicConsume(eventQueue, true, new DefaultConsumer(events) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        onHeartbeat(body);
+        survive("heartbeat", () -> onHeartbeat(body));
       }
     });
     Link fresh = new Link(connection, publishers, replyQueue);
     connection.addShutdownListener(cause -> onConnectionShutdown(fresh, cause));
     return fresh;
+  }
+
+  /**
+   * Runs one message's handling (or one timer tick) so that a failure in it is logged and ends
+   * there. amqp-client closes the channel of a consumer that throws, and a periodic task that
+   * throws is never run again: either would leave the client deaf to every later reply or heartbeat
+   * while its connection looks healthy.
+   */
+  private static void survive(String what, Runnable handling) {
+    try {
+      handling.run();
+    } catch (RuntimeException e) {
+      log.error("ignoring {}: its handling failed", what, e);
+    }
   }
 
   /** Connects and sets up the client's queues. */

@@ -1,6 +1,8 @@
 package io.warren.amqp;
 
+import io.warren.grid.ServiceId;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a worker publishes on {@link Protocol#EVENTS_EXCHANGE} every interval and on every change.
@@ -30,11 +32,42 @@ public record Heartbeat(
   public static final String UP = "UP";
   public static final String DRAINING = "DRAINING";
   public static final String DOWN = "DOWN";
+  /**
+   * The longest interval a heartbeat may announce: a year, far beyond any real setting, and low
+   * enough that the three intervals a worker may stay silent still fit in a {@code long} of nanos.
+   */
+  static final long MAX_INTERVAL_MILLIS = 365L * 24 * 3600 * 1000;
+  private static final Set<String> STATES = Set.of(UP, DRAINING, DOWN);
 
+  /**
+   * Refuses a heartbeat the client could not act on, so that one bad message from the events
+   * exchange (which anyone with access to the vhost may publish to) is dropped as unreadable
+   * instead of failing deep inside the worker directory.
+   *
+   * @throws IllegalArgumentException naming the field that is missing or out of range
+   */
   public Heartbeat {
+    if (workerId == null || workerId.isBlank()) {
+      throw new IllegalArgumentException("heartbeat without a workerId");
+    }
+    if (!STATES.contains(state)) {
+      throw new IllegalArgumentException("heartbeat of " + workerId + " has state " + state + ", not one of " + STATES);
+    }
+    if (intervalMillis < 1 || intervalMillis > MAX_INTERVAL_MILLIS) {
+      throw new IllegalArgumentException("heartbeat of " + workerId + " has intervalMillis " + intervalMillis
+          + ", not in 1.." + MAX_INTERVAL_MILLIS);
+    }
     instances = instances == null ? List.of() : List.copyOf(instances);
   }
 
-  /** One hosted instance; {@code lease} is null when the instance takes shared work. */
-  public record Instance(String service, String name, String implementation, int number, String lease) {}
+  /**
+   * One hosted instance; {@code lease} is null when the instance takes shared work.
+   *
+   * @throws IllegalArgumentException when {@code service} is not a legal {@link ServiceId}
+   */
+  public record Instance(String service, String name, String implementation, int number, String lease) {
+    public Instance {
+      new ServiceId(service); // checks it here, where the message arrives, not later in each use
+    }
+  }
 }

@@ -490,6 +490,30 @@ abstract class AbstractGridIT {
   }
 
   @Test
+  void malformedHeartbeatsAreDroppedAndTheClientKeepsHearingItsWorkers() throws Exception {
+    List<String> malformed = List.of(
+        "not json",
+        "{\"state\":\"UP\",\"intervalMillis\":500}",
+        "{\"workerId\":\"w-bad-service\",\"state\":\"UP\",\"intervalMillis\":500,"
+            + "\"instances\":[{\"service\":\"not a service id\",\"number\":0}]}",
+        "{\"workerId\":\"w-bad-interval\",\"state\":\"UP\",\"intervalMillis\":" + Long.MAX_VALUE + "}");
+    try (RawAmqpClient raw = new RawAmqpClient(broker)) {
+      for (String heartbeat : malformed) {
+        raw.publish("warren.events", "worker.bad", heartbeat.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    // Past three heartbeat intervals (500 ms): a client deaf since the bad messages would have
+    // dropped both workers as silent, and one that took a bad one would list a third.
+    java.time.Instant later = java.time.Instant.now().plusSeconds(2);
+    Heartbeats.await(grid, WAIT, "both workers, and only them, heard from 2 s after the malformed heartbeats",
+        workers -> workers.size() == 2 && workers.stream().allMatch(w -> w.lastHeartbeat().isAfter(later))
+            ? java.util.Optional.of(workers) : java.util.Optional.empty());
+    ServiceId id = grid.publish(new TallyService(5), PublishOptions.defaults().instances(2));
+    assertEquals(5, grid.proxy(id, Tally.class).get());
+    grid.terminate(id);
+  }
+
+  @Test
   void resultsCompleteOnTheCallersExecutorWhichCloseLeavesRunning() throws Exception {
     ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
     ExecutorService mine = Executors.newSingleThreadExecutor(run -> new Thread(run, "test-callbacks"));

@@ -72,6 +72,11 @@ final class RawAmqpClient implements AutoCloseable {
     channel.basicPublish("", queue, false, props, body);
   }
 
+  /** Publishes {@code body} to {@code exchange} with {@code routingKey} and no properties. */
+  void publish(String exchange, String routingKey, byte[] body) throws Exception {
+    channel.basicPublish(exchange, routingKey, false, null, body);
+  }
+
   /** Messages ready in {@code queue}. */
   long messageCount(String queue) throws Exception {
     try (Channel probe = connection.createChannel()) {
