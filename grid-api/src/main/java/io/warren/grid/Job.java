@@ -32,6 +32,7 @@ public final class Job<R> {
   private final List<String> labels;
   private final List<Outcome<R>> outcomes;
   private final CompletableFuture<List<Outcome<R>>> done = new CompletableFuture<>();
+  private static final System.Logger LOG = System.getLogger(Job.class.getName());
   private final List<Consumer<Job<R>>> listeners = new ArrayList<>();
   private int ended;
   private int failed;
@@ -80,9 +81,24 @@ public final class Job<R> {
       finished = ended == outcomes.size();
       notify = List.copyOf(listeners);
     }
-    notify.forEach(listener -> listener.accept(this));
-    if (finished) {
-      done.complete(outcomes());
+    try {
+      notify.forEach(this::tell);
+    } finally {
+      if (finished) {
+        done.complete(outcomes());
+      }
+    }
+  }
+
+  /**
+   * Runs one listener. A listener that throws (the journal on a full disk) is logged and does not
+   * stop the others or the job's end: its outcomes are the calls', and {@link #done()} must complete.
+   */
+  private void tell(Consumer<Job<R>> listener) {
+    try {
+      listener.accept(this);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "a listener of job " + id + " failed; the job goes on", e);
     }
   }
 

@@ -37,6 +37,24 @@ class JobTest {
   }
 
   @Test
+  void aListenerThatThrowsNeitherStopsTheJobNorKeepsItFromEnding() {
+    CompletableFuture<Point> a = new CompletableFuture<>();
+    CompletableFuture<Point> b = new CompletableFuture<>();
+    int[] told = {0};
+    Job<Point> job = Job.track("map", List.of("a", "b"), List.of(a, b), j -> {
+      if (++told[0] > 1) {
+        throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+      }
+    });
+    a.complete(new Point(1, 2));
+    b.complete(new Point(3, 4));
+    assertEquals(3, told[0], "told at the start and after each item, though it threw");
+    assertTrue(job.done().isDone(), "done() completes although the listener threw on the last item");
+    assertEquals(new Point(3, 4), job.done().join().get(1).value());
+    assertEquals(JobStatus.FINISHED, job.status());
+  }
+
+  @Test
   void theJournalKeepsEveryItemsResultAfterTheJobEnds() {
     JobJournal journal = JobJournal.at(dir);
     CompletableFuture<Point> a = new CompletableFuture<>();
