@@ -34,4 +34,19 @@ class DurationsTest {
     assertEquals("heartbeatInterval must be >= PT0.05S: PT0.049S", assertThrows(IllegalArgumentException.class,
         () -> Durations.atLeast(Duration.ofMillis(49), minimum, "heartbeatInterval")).getMessage());
   }
+
+  @Test
+  void everyCheckRefusesADurationLongerThanALongOfNanos() {
+    assertSame(Durations.MAX, Durations.positive(Durations.MAX, "callTimeout"));
+    Duration forever = Duration.ofDays(Integer.MAX_VALUE); // "no timeout", as some callers write it
+    String refused = "callTimeout must be at most PT2562047H47M16.854775807S (a long of nanoseconds): PT51539607528H";
+    assertEquals(refused, assertThrows(IllegalArgumentException.class,
+        () -> Durations.positive(forever, "callTimeout")).getMessage());
+    assertEquals(refused, assertThrows(IllegalArgumentException.class,
+        () -> Durations.notNegative(forever, "callTimeout")).getMessage());
+    assertEquals(refused, assertThrows(IllegalArgumentException.class,
+        () -> Durations.atLeast(forever, Duration.ZERO, "callTimeout")).getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Durations.positive(Durations.MAX.plusNanos(1), "callTimeout"));
+  }
 }
