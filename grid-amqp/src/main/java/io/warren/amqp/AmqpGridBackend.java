@@ -248,10 +248,16 @@ final class AmqpGridBackend implements GridBackend {
     String leaseId = clientId + "-L" + sequence.incrementAndGet();
     Pending<LeaseGrant> acquire = new Pending<>(nextId(), Pending.Kind.ACQUIRE, service, null, reply -> {
       reply.bodyOrThrow();
-      return new LeaseGrant(
+      LeaseGrant grant = new LeaseGrant(
           leaseId, service,
           (int) Messages.longHeader(reply.props(), Protocol.H_INSTANCE, -1),
           Messages.header(reply.props(), Protocol.H_WORKER));
+      // Renewing starts before anyone can hold the lease, so a release always finds it to stop:
+      // started from the future instead, it ran after callbacks the caller chained to the grant
+      // (dependents run newest first), and a lease released in one was renewed for ever. A grant
+      // the future then refuses (acquire cancelled or timed out) is released as an orphan.
+      keepRenewing(grant, leaseTtl);
+      return grant;
     });
     GridException refused = refusal(service, null);
     if (refused != null) {
@@ -263,7 +269,6 @@ final class AmqpGridBackend implements GridBackend {
         Protocol.H_LEASE, leaseId,
         Protocol.H_LEASE_TTL, leaseTtl.toMillis(),
         Protocol.H_DEADLINE, System.currentTimeMillis() + timeout.toMillis());
-    acquire.future.thenAccept(grant -> keepRenewing(grant, leaseTtl));
     send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, link.replyQueue(), headers), new byte[0],
         false);
     return acquire.future;
@@ -285,6 +290,11 @@ final class AmqpGridBackend implements GridBackend {
         log.debug("renewal of {} not sent: {}", grant.leaseId(), e.getMessage());
       }
     }, period, period, TimeUnit.MILLISECONDS));
+  }
+
+  /** Leases this client is renewing now: a test's view of what release and loss leave behind. */
+  int renewedLeases() {
+    return heldLeases.size();
   }
 
   private void stopRenewing(String leaseId) {
