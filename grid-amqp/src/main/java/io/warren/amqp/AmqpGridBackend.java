@@ -41,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,8 @@ final class AmqpGridBackend implements GridBackend {
   private final BrokerEndpoint broker;
   private volatile Link link;
   private volatile boolean closed;
+  /** Orders close() against a reconnect's swap of the link, so a closed backend stays closed. */
+  private final Object lifecycle = new Object();
   private final String clientId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong sequence = new AtomicLong();
   private final ScheduledExecutorService scheduler;
@@ -193,7 +196,7 @@ final class AmqpGridBackend implements GridBackend {
       }
     });
     // To an instance queue (leased, targeted), calls run in the order sent.
-    send(call, queue, Messages.request(Protocol.T_CALL, call.id, link.replyQueue(), null, format.contentType()),
+    send(call, queue, replyTo -> Messages.request(Protocol.T_CALL, call.id, replyTo, null, format.contentType()),
         invocation.body(), !(target instanceof CallTarget.AnyInstance));
     return call.future;
   }
@@ -216,13 +219,19 @@ final class AmqpGridBackend implements GridBackend {
   /**
    * Publishes {@code request} (mandatory) to {@code queue}; with {@code inOrder}, after every
    * message this client sent to that queue before it (see {@link ChannelPool#publishInOrder}).
+   * {@code propsFor} makes its properties for the reply queue of the connection it goes out on: the
+   * link is read once, so a reconnect in between cannot send it on the new connection naming the old
+   * connection's reply queue, where its reply would be lost and the call wait out its timeout.
    */
-  private void send(Pending<?> request, String queue, AMQP.BasicProperties props, byte[] body, boolean inOrder) {
+  private void send(Pending<?> request, String queue, Function<String, AMQP.BasicProperties> propsFor, byte[] body,
+      boolean inOrder) {
+    Link current = link;
+    AMQP.BasicProperties props = propsFor.apply(current.replyQueue());
     try {
       if (inOrder) {
-        link.publishers().publishInOrder("", queue, true, props, body);
+        current.publishers().publishInOrder("", queue, true, props, body);
       } else {
-        link.publishers().publish("", queue, true, props, body);
+        current.publishers().publish("", queue, true, props, body);
       }
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
@@ -269,7 +278,7 @@ final class AmqpGridBackend implements GridBackend {
         Protocol.H_LEASE, leaseId,
         Protocol.H_LEASE_TTL, leaseTtl.toMillis(),
         Protocol.H_DEADLINE, System.currentTimeMillis() + timeout.toMillis());
-    send(acquire, Protocol.serviceQueue(service), Messages.request(Protocol.T_ACQUIRE, acquire.id, link.replyQueue(), headers), new byte[0],
+    send(acquire, Protocol.serviceQueue(service), replyTo -> Messages.request(Protocol.T_ACQUIRE, acquire.id, replyTo, headers), new byte[0],
         false);
     return acquire.future;
   }
@@ -319,11 +328,11 @@ final class AmqpGridBackend implements GridBackend {
       pending.add(release, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + lease.workerId() + " did not confirm release-now"));
       byte[] body = json(new ServiceCommand(lease.service().value(), lease.instance(), lease.leaseId()));
       send(release, Protocol.workerQueue(lease.workerId()),
-          Messages.request(Protocol.T_RELEASE_NOW, release.id, link.replyQueue(), Map.of()), body, false);
+          replyTo -> Messages.request(Protocol.T_RELEASE_NOW, release.id, replyTo, Map.of()), body, false);
     } else {
       pending.add(release, RELEASE_TIMEOUT, () -> new GridUnavailableException("release of " + lease.leaseId() + " not confirmed"));
       send(release, Protocol.instanceQueue(lease.service(), lease.instance()),
-          Messages.request(Protocol.T_RELEASE, release.id, link.replyQueue(), Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0],
+          replyTo -> Messages.request(Protocol.T_RELEASE, release.id, replyTo, Map.of(Protocol.H_LEASE, lease.leaseId())), new byte[0],
           true); // after the lease's calls
     }
     return release.future;
@@ -483,7 +492,7 @@ final class AmqpGridBackend implements GridBackend {
       return null;
     });
     pending.add(command, CONTROL_TIMEOUT, () -> new GridUnavailableException("worker " + workerId + " did not answer '" + type + "' within " + CONTROL_TIMEOUT));
-    send(command, Protocol.workerQueue(workerId), Messages.request(type, command.id, link.replyQueue(), Map.of()), body, false);
+    send(command, Protocol.workerQueue(workerId), replyTo -> Messages.request(type, command.id, replyTo, Map.of()), body, false);
     return command.future;
   }
 
@@ -618,8 +627,14 @@ final class AmqpGridBackend implements GridBackend {
     try {
       connection = Connections.open(broker, "warren-client");
       Link fresh = setUp(connection);
-      link = fresh;
-      closedBecause = null;
+      synchronized (lifecycle) {
+        if (closed) { // close() ran while this connected: it must not reopen the grid
+          closeQuietly(connection);
+          return;
+        }
+        link = fresh;
+        closedBecause = null;
+      }
       log.info("reconnected to {}", broker.uriList());
     } catch (IOException | RuntimeException e) {
       if (connection != null) {
@@ -688,10 +703,14 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public void close() {
-    closed = true;
-    closedBecause = new GridUnavailableException("the grid is closed");
-    pending.failAll(p -> true, () -> closedBecause);
-    Link last = link;
+    Link last;
+    GridUnavailableException reason = new GridUnavailableException("the grid is closed");
+    synchronized (lifecycle) {
+      closed = true;
+      closedBecause = reason;
+      last = link;
+    }
+    pending.close(() -> reason);
     last.publishers().close();
     closeQuietly(last.connection());
     scheduler.shutdownNow();

@@ -4,6 +4,7 @@ import io.warren.grid.GridException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 final class PendingRequests {
   private final ConcurrentHashMap<String, Pending<?>> byId = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timers;
+  private volatile Supplier<? extends GridException> closedWith;
 
   PendingRequests(ScheduledExecutorService timers) {
     this.timers = timers;
@@ -26,13 +28,33 @@ final class PendingRequests {
   /** Adds {@code pending}; it fails with {@code onTimeout} if nothing completes it in {@code timeout}. */
   <T> Pending<T> add(Pending<T> pending, Duration timeout, Supplier<? extends GridException> onTimeout) {
     byId.put(pending.id, pending);
-    ScheduledFuture<?> timer =
-        timers.schedule(() -> pending.future.completeExceptionally(onTimeout.get()), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer;
+    try {
+      timer = timers.schedule(() -> pending.future.completeExceptionally(onTimeout.get()), timeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopped) {
+      timer = null; // the timers stop only after close(), so closedWith is set and fails it below
+    }
+    ScheduledFuture<?> started = timer;
     pending.future.whenComplete((value, failure) -> {
       byId.remove(pending.id, pending);
-      timer.cancel(false);
+      if (started != null) {
+        started.cancel(false);
+      }
     });
+    // After the put: close() sets closedWith before it fails what is in the table, so a request
+    // added while it runs is failed by one or the other, never left with no reply and no timer.
+    Supplier<? extends GridException> closing = closedWith;
+    if (closing != null) {
+      pending.future.completeExceptionally(closing.get());
+    }
     return pending;
+  }
+
+  /** Fails every request waiting now, and every one added from now on, with {@code reason}. */
+  void close(Supplier<? extends GridException> reason) {
+    closedWith = reason;
+    failAll(p -> true, reason);
   }
 
   /** The request with {@code id}, or null. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.grid.CallTimeoutException;
+import io.warren.grid.GridUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,6 +35,24 @@ class PendingRequestsTest {
     }
     assertEquals(0, pending.size());
     assertEquals(0, timers.getQueue().size(), "timers of completed calls still queued");
+  }
+
+  @Test
+  void closeFailsTheWaitingRequestsAndEveryOneAddedAfterItEvenWithTheTimersStopped() {
+    Pending<String> before = pending.add(call("before"), Duration.ofMinutes(10), () -> new CallTimeoutException("late"));
+    pending.close(() -> new GridUnavailableException("the grid is closed"));
+    timers.shutdownNow(); // as the backend's close does next
+
+    // Registered by a call that passed its checks just before the grid closed: no reply and no
+    // timer will come for it, so it must fail here rather than wait for ever.
+    Pending<String> after = pending.add(call("after"), Duration.ofMinutes(10), () -> new CallTimeoutException("late"));
+
+    for (Pending<String> request : java.util.List.of(before, after)) {
+      java.util.concurrent.CompletionException failure =
+          assertThrows(java.util.concurrent.CompletionException.class, () -> request.future.getNow(null));
+      assertInstanceOf(GridUnavailableException.class, failure.getCause(), request.id);
+    }
+    assertEquals(0, pending.size());
   }
 
   @Test
