@@ -579,15 +579,21 @@ final class AmqpGridBackend implements GridBackend {
     lostWorkers.add(workerId);
     log.info("worker {} is gone", workerId);
     pending.failAll(p -> workerId.equals(p.workerId), () -> new LostInstanceException("worker " + workerId + " is gone"));
-    for (ServiceInfo info : List.copyOf(published.values())) {
-      List<InstanceInfo> left = info.instances().stream().filter(i -> !i.workerId().equals(workerId)).toList();
-      if (left.size() == info.instances().size()) {
-        continue;
-      }
-      published.put(info.id(), new ServiceInfo(info.id(), info.name(), info.implementation(), left));
-      if (left.isEmpty()) {
-        pending.failAll(p -> info.id().equals(p.service) && p.isShared(),
-            () -> new NoInstanceException("the last instance of " + info.id() + " is gone"));
+    for (ServiceId service : List.copyOf(published.keySet())) {
+      // computeIfPresent, not a put of a copy taken earlier: a heartbeat restoring an instance or a
+      // terminate removing the service meanwhile must not be undone.
+      boolean[] lostTheLast = {false};
+      published.computeIfPresent(service, (id, info) -> {
+        List<InstanceInfo> left = info.instances().stream().filter(i -> !i.workerId().equals(workerId)).toList();
+        if (left.size() == info.instances().size()) {
+          return info;
+        }
+        lostTheLast[0] = left.isEmpty();
+        return new ServiceInfo(id, info.name(), info.implementation(), left);
+      });
+      if (lostTheLast[0]) {
+        pending.failAll(p -> service.equals(p.service) && p.isShared(),
+            () -> new NoInstanceException("the last instance of " + service + " is gone"));
       }
     }
   }
