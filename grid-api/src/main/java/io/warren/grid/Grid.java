@@ -257,8 +257,13 @@ public final class Grid implements AutoCloseable {
 
   /** Makes the same call on every instance of {@code service} (leased or not), one future each. */
   public <T, R> List<CompletableFuture<R>> broadcast(ServiceId service, Class<T> type, Function<? super T, ? extends R> call) {
+    return broadcast(service, type, describe(service).instances(), call);
+  }
+
+  private <T, R> List<CompletableFuture<R>> broadcast(
+      ServiceId service, Class<T> type, List<InstanceInfo> instances, Function<? super T, ? extends R> call) {
     List<CompletableFuture<R>> results = new ArrayList<>();
-    for (InstanceInfo instance : describe(service).instances()) {
+    for (InstanceInfo instance : instances) {
       results.add(async(instanceProxy(service, type, instance.number()), call));
     }
     return results;
@@ -271,7 +276,11 @@ public final class Grid implements AutoCloseable {
    */
   public <T, A, R> List<CompletableFuture<R>> scatter(
       ServiceId service, Class<T> type, List<A> args, BiFunction<? super T, ? super A, ? extends R> call) {
-    List<InstanceInfo> instances = describe(service).instances();
+    return scatter(service, type, describe(service).instances(), args, call);
+  }
+
+  private <T, A, R> List<CompletableFuture<R>> scatter(ServiceId service, Class<T> type, List<InstanceInfo> instances,
+      List<A> args, BiFunction<? super T, ? super A, ? extends R> call) {
     if (args.size() != instances.size()) {
       throw new IllegalArgumentException(
           "scatter needs one argument per instance: " + service + " has " + instances.size() + ", got " + args.size());
@@ -324,15 +333,18 @@ public final class Grid implements AutoCloseable {
 
   /** {@link #broadcast} as a tracked job; items are labelled {@code instance N}. */
   public <T, R> Job<R> broadcastJob(ServiceId service, Class<T> type, Function<? super T, ? extends R> call) {
-    List<String> labels = describe(service).instances().stream().map(i -> "instance " + i.number()).toList();
-    return track("broadcast", labels, broadcast(service, type, call));
+    // One reading of the instances for both labels and calls: read twice, a change in between made
+    // the counts differ and track() throw after the calls had gone out, their futures lost.
+    List<InstanceInfo> instances = describe(service).instances();
+    List<String> labels = instances.stream().map(i -> "instance " + i.number()).toList();
+    return track("broadcast", labels, broadcast(service, type, instances, call));
   }
 
   /** {@link #scatter} as a tracked job; items are labelled {@code instance N: argument}. */
   public <T, A, R> Job<R> scatterJob(
       ServiceId service, Class<T> type, List<A> args, BiFunction<? super T, ? super A, ? extends R> call) {
-    List<CompletableFuture<R>> calls = scatter(service, type, args, call);
-    List<InstanceInfo> instances = describe(service).instances();
+    List<InstanceInfo> instances = describe(service).instances(); // once, as in broadcastJob
+    List<CompletableFuture<R>> calls = scatter(service, type, instances, args, call);
     List<String> labels = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       labels.add("instance " + instances.get(i).number() + ": " + args.get(i));
