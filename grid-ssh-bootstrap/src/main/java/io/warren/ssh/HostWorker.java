@@ -45,9 +45,12 @@ final class HostWorker {
     connection.close();
   }
 
-  /** A failure record for this host with the worker's exit status and the tail of its log. */
+  /**
+   * A failure record for this host with the tail of its log, and the worker's exit status when it is
+   * known: only an attached worker's channel reports one (a detached worker's parent is nohup's shell).
+   */
   HostFailure failure(Reason reason, String detail) {
-    String status = exited() ? " (exit status " + attached.exitStatus() + ")" : "";
+    String status = attached != null && attached.exited() ? " (exit status " + attached.exitStatus() + ")" : "";
     return new HostFailure(spec.name(), reason, detail + status, logTail());
   }
 
@@ -60,9 +63,10 @@ final class HostWorker {
   }
 
   /**
-   * Stops the worker: it has already been asked to shut down through the broker; its stdin is closed
-   * too (so it drains even if the broker is gone); after {@code grace} it is killed. Then its
-   * credentials and pid files are removed, and the work dir too if {@code cleanWorkDir}.
+   * Stops the worker: it has already been asked to shut down through the broker; an attached worker's
+   * stdin is closed, a detached one gets TERM (so it drains even if the broker is gone); after
+   * {@code grace} it is killed. Then its credentials and pid files are removed, and the work dir too
+   * if {@code cleanWorkDir}.
    */
   void stop(Duration grace, boolean cleanWorkDir) {
     try {
@@ -76,6 +80,9 @@ final class HostWorker {
       if (connection.isConnected()) {
         if (attached == null || !attached.exited()) {
           connection.exec(WorkerLaunch.kill(spec, workerId, "TERM"), new byte[0], COMMAND_TIMEOUT);
+          if (attached == null) {
+            awaitDetachedExit(grace); // TERM is a detached worker's only drain signal: give it the grace
+          }
           connection.exec(WorkerLaunch.kill(spec, workerId, "KILL"), new byte[0], COMMAND_TIMEOUT);
         }
         connection.exec(WorkerLaunch.cleanUp(spec, workerId), new byte[0], COMMAND_TIMEOUT);
@@ -89,6 +96,14 @@ final class HostWorker {
       Thread.currentThread().interrupt();
     } finally {
       connection.close();
+    }
+  }
+
+  /** Waits up to {@code grace} for a detached worker's pid to be gone, asking the host every 100 ms. */
+  private void awaitDetachedExit(Duration grace) throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!exited() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(100);
     }
   }
 

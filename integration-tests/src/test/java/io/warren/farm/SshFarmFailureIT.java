@@ -10,6 +10,7 @@ import io.warren.farm.app.Replica;
 import io.warren.farm.app.SlowSquarer;
 import io.warren.farm.app.Squarer;
 import io.warren.grid.Grid;
+import io.warren.grid.GridException;
 import io.warren.grid.Lease;
 import io.warren.grid.LostInstanceException;
 import io.warren.grid.PublishOptions;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -173,6 +175,50 @@ class SshFarmFailureIT {
     HostFailure failure = e.failures().get(0);
     assertEquals(Reason.START_FAILED, failure.reason(), failure::describe);
     assertTrue(failure.logTail().contains("NoSuchJvmOption"), failure::describe);
+  }
+
+  @Test
+  void aDetachedWorkerThatDiesAtStartUpIsReportedWithItsRemoteLog() throws Exception {
+    HostInventory inventory = HostInventory.of(List.of(FarmFixture.spec(env.hosts().get(1), "detached-bad-jvm-option",
+        env.knownHosts()).jvmOptions(List.of("-XX:+NoSuchJvmOption")).build()));
+    SshFarm farm = SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(env.appJar())))
+        .detached(true).stopGrace(Duration.ofSeconds(10)).build();
+    try (FarmWorkers workers = farm.start(endpoint())) {
+      // As warren up's wait for heartbeats asks: the JVM refuses the option and exits, seen by its pid.
+      Optional<GridException> failed = workers.failure();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (failed.isEmpty() && System.nanoTime() - deadline < 0) {
+        Thread.sleep(100);
+        failed = workers.failure();
+      }
+      FarmProvisioningException e = assertInstanceOf(FarmProvisioningException.class,
+          failed.orElseThrow(() -> new AssertionError("the dead worker was never noticed")));
+      HostFailure failure = e.failures().get(0);
+      assertEquals(Reason.START_FAILED, failure.reason(), failure::describe);
+      assertTrue(failure.logTail().contains("NoSuchJvmOption"), failure::describe);
+    }
+  }
+
+  @Test
+  void aStoppedDetachedWorkerGetsTheStopGraceToDrainBeforeItIsKilled() throws Exception {
+    SshHostContainer host = env.hosts().get(1);
+    // A stand-in for the worker JVM whose drain after TERM takes 2 s (java -version still answers the probe).
+    host.exec("sh", "-c", "printf '%s\\n' '#!/bin/sh' 'if [ \"$1\" = -version ]; then exec java -version; fi' "
+        + "'trap \"sleep 2; echo drained; exit 0\" TERM' 'echo ready' 'while :; do sleep 0.1; done' "
+        + "> /usr/local/bin/slow-drain-java && chmod 755 /usr/local/bin/slow-drain-java");
+    HostInventory inventory = HostInventory.of(List.of(FarmFixture.spec(host, "slow-drain", env.knownHosts())
+        .javaCommand("/usr/local/bin/slow-drain-java").workDir(".warren-slow-drain").build()));
+    SshFarm farm = SshFarm.builder().inventory(inventory).ship(Shipment.ofFiles(List.of(env.appJar())))
+        .detached(true).stopGrace(Duration.ofSeconds(30)).build();
+    String log;
+    try (FarmWorkers workers = farm.start(endpoint())) {
+      log = "/home/warren/.warren-slow-drain/logs/" + workers.workersByHost().get("slow-drain") + ".log";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!host.exec("cat", log).stdout().contains("ready") && System.nanoTime() - deadline < 0) {
+        Thread.sleep(100); // its TERM trap is set once it says so
+      }
+    }
+    assertTrue(host.exec("cat", log).stdout().contains("drained"), "killed before its drain ended");
   }
 
   @Test
