@@ -15,13 +15,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies files to one host, only those whose content hash differs there. The host hashes what it
  * has ({@code sha256sum}, in one command for all files), so unchanged files move no bytes, whatever
- * happened to the host since the last shipment. Each file is written beside its target and renamed
- * over it, so a worker never reads a half-copied jar.
+ * happened to the host since the last shipment. Each file is written beside its target, under a
+ * temporary name of its own, and renamed over it, so a worker never reads a half-copied jar.
  */
 final class FileShipper {
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
@@ -115,17 +116,28 @@ final class FileShipper {
       for (ShipFile file : files) {
         String target = dir + "/" + file.remotePath();
         int slash = target.lastIndexOf('/');
-        String partial = target.substring(0, slash + 1) + ".warren-part-" + target.substring(slash + 1);
+        // A name of its own per upload: two provisionings of one dir at once never write into one file.
+        String partial = target.substring(0, slash + 1) + ".warren-part-" + UUID.randomUUID();
         try (InputStream in = new Counting(Files.newInputStream(file.source()), n -> progress.progress(host, done.addAndGet(n), total))) {
           sftp.put(in, partial, ChannelSftp.OVERWRITE);
           sftp.rename(partial, target); // posix-rename@openssh.com: replaces the old file atomically
         } catch (SftpException | IOException e) {
+          removeQuietly(sftp, partial);
           throw new HostException(new HostFailure(host, Reason.SHIP_FAILED,
               "cannot copy " + file.source() + " to " + target + ": " + e.getMessage(), ""), e);
         }
       }
     } finally {
       sftp.disconnect();
+    }
+  }
+
+  /** Removes a failed upload's partial file, if the session still can. */
+  private static void removeQuietly(ChannelSftp sftp, String partial) {
+    try {
+      sftp.rm(partial);
+    } catch (SftpException e) {
+      // never written, or the session is gone: the copy's own error is the one to report
     }
   }
 

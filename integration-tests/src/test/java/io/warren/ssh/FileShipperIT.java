@@ -1,0 +1,93 @@
+package io.warren.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.warren.testing.SshHostContainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shipping files to a real sshd: what lands on the host, under which names, and how often. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class FileShipperIT {
+  @TempDir static Path dir;
+  static SshHostContainer host;
+  static Path knownHosts;
+
+  @BeforeAll
+  static void startHost() throws Exception {
+    host = SshHostContainer.start("127.0.1.51");
+    knownHosts = Files.writeString(dir.resolve("known_hosts"), host.knownHostsLine() + "\n");
+  }
+
+  @AfterAll
+  static void stopHost() {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  @Test
+  void twoProvisioningsShippingOneFileAtOnceLeaveOneWholeVersionAndNoPartialFile() throws Exception {
+    List<ShipFile> first = Shipment.ofFiles(List.of(randomFile(dir.resolve("v1/big.bin"), 1))).resolve();
+    List<ShipFile> second = Shipment.ofFiles(List.of(randomFile(dir.resolve("v2/big.bin"), 2))).resolve();
+    HostSpec spec = spec(".warren-race");
+    CyclicBarrier together = new CyclicBarrier(2);
+    ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      Future<ShipReport> a = two.submit(() -> shipTogether(together, spec, first));
+      Future<ShipReport> b = two.submit(() -> shipTogether(together, spec, second));
+      assertEquals(1, a.get().filesCopied());
+      assertEquals(1, b.get().filesCopied());
+    } finally {
+      two.shutdownNow();
+    }
+    String landed = remote("sha256sum /home/warren/.warren-race/big.bin | cut -c1-64");
+    assertTrue(Set.of(first.get(0).sha256(), second.get(0).sha256()).contains(landed), "a mix of both versions landed");
+    assertEquals("big.bin", remote("ls -A /home/warren/.warren-race"), "a partial file was left");
+  }
+
+  private static HostSpec spec(String workDir) {
+    return HostSpec.builder(host.address()).name("shipper").port(host.port()).user(host.user())
+        .identityFile(host.identityFile()).knownHosts(knownHosts).workDir(workDir).build();
+  }
+
+  private static String remote(String command) {
+    return host.exec("sh", "-c", command).stdout().strip();
+  }
+
+  /** Opens its own session, then ships once the other thread is ready to ship too. */
+  private static ShipReport shipTogether(CyclicBarrier together, HostSpec spec, List<ShipFile> files) throws Exception {
+    try (SshConnection connection = SshConnection.open(spec, null)) {
+      together.await(1, TimeUnit.MINUTES);
+      return FileShipper.ship(connection, files, ShipProgress.NONE);
+    }
+  }
+
+  /** 32 MB of seeded random bytes: long enough to upload that two uploads overlap. */
+  private static Path randomFile(Path file, long seed) throws Exception {
+    Files.createDirectories(file.getParent());
+    Random random = new Random(seed);
+    byte[] chunk = new byte[1 << 20];
+    try (var out = Files.newOutputStream(file)) {
+      for (int i = 0; i < 32; i++) {
+        random.nextBytes(chunk);
+        out.write(chunk);
+      }
+    }
+    return file;
+  }
+}
