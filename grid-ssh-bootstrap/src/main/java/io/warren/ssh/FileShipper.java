@@ -70,12 +70,37 @@ final class FileShipper {
     }
     Map<String, String> hashes = new HashMap<>();
     for (String line : result.stdout().split("\n")) {
-      // "<64 hex>  <path>"; a path sha256sum had to escape starts with '\': it just counts as changed
-      if (line.length() > 66 && line.charAt(64) == ' ') {
-        hashes.put(line.substring(66), line.substring(0, 64));
+      // "<64 hex>  <path>"; GNU sha256sum marks a line whose path it escaped with a leading '\'
+      boolean escaped = line.startsWith("\\");
+      String entry = escaped ? line.substring(1) : line;
+      if (entry.length() > 66 && entry.charAt(64) == ' ') {
+        hashes.put(escaped ? unescapeSha256sum(entry.substring(66)) : entry.substring(66), entry.substring(0, 64));
       }
     }
     return hashes;
+  }
+
+  /** A path as GNU sha256sum printed it escaped: "\\" for a backslash, "\n" and "\r" for line breaks. */
+  private static String unescapeSha256sum(String path) {
+    StringBuilder out = new StringBuilder(path.length());
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '\\' && i + 1 < path.length()) {
+        char next = path.charAt(++i);
+        out.append(next == 'n' ? '\n' : next == 'r' ? '\r' : next);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * A path as JSch's ChannelSftp takes it: it reads remote paths as glob patterns ('*', '?') and
+   * drops each backslash that escapes nothing, so all three get a backslash to name the file as it is.
+   */
+  private static String sftpPath(String path) {
+    return path.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
   }
 
   private static void makeDirectories(SshConnection connection, String dir, List<ShipFile> files) throws HostException {
@@ -119,8 +144,9 @@ final class FileShipper {
         // A name of its own per upload: two provisionings of one dir at once never write into one file.
         String partial = target.substring(0, slash + 1) + ".warren-part-" + UUID.randomUUID();
         try (InputStream in = new Counting(Files.newInputStream(file.source()), n -> progress.progress(host, done.addAndGet(n), total))) {
-          sftp.put(in, partial, ChannelSftp.OVERWRITE);
-          sftp.rename(partial, target); // posix-rename@openssh.com: replaces the old file atomically
+          sftp.put(in, sftpPath(partial), ChannelSftp.OVERWRITE);
+          // posix-rename@openssh.com: replaces the old file atomically
+          sftp.rename(sftpPath(partial), sftpPath(target));
         } catch (SftpException | IOException e) {
           removeQuietly(sftp, partial);
           throw new HostException(new HostFailure(host, Reason.SHIP_FAILED,
@@ -135,7 +161,7 @@ final class FileShipper {
   /** Removes a failed upload's partial file, if the session still can. */
   private static void removeQuietly(ChannelSftp sftp, String partial) {
     try {
-      sftp.rm(partial);
+      sftp.rm(sftpPath(partial));
     } catch (SftpException e) {
       // never written, or the session is gone: the copy's own error is the one to report
     }

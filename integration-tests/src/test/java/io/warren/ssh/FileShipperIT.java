@@ -60,9 +60,35 @@ class FileShipperIT {
     assertEquals("big.bin", remote("ls -A /home/warren/.warren-race"), "a partial file was left");
   }
 
+  @Test
+  void namesWithGlobCharactersLandUnderTheirOwnNamesAndShipOnlyOnce() throws Exception {
+    List<String> names = List.of("a?b.txt", "c\\d.txt", "e*f.txt", "g[h].txt", "k\\?l.txt", "sub?dir/i\\j*.txt");
+    Path root = dir.resolve("globs");
+    for (String name : names) {
+      Path file = root.resolve(name);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, name);
+    }
+    List<ShipFile> files = Shipment.builder().directory(root).build().resolve();
+    HostSpec spec = spec(".warren-globs");
+    assertEquals(names.size(), ship(spec, files).filesCopied());
+    assertEquals(0, ship(spec, files).filesCopied(), "a file was copied again");
+    assertEquals(names.stream().sorted().toList(),
+        List.of(remote("cd /home/warren/.warren-globs && find . -type f | cut -c3- | LC_ALL=C sort").split("\n")));
+    for (String name : names) {
+      assertEquals(name, host.exec("cat", "/home/warren/.warren-globs/" + name).stdout(), name);
+    }
+  }
+
   private static HostSpec spec(String workDir) {
     return HostSpec.builder(host.address()).name("shipper").port(host.port()).user(host.user())
         .identityFile(host.identityFile()).knownHosts(knownHosts).workDir(workDir).build();
+  }
+
+  private static ShipReport ship(HostSpec spec, List<ShipFile> files) throws HostException {
+    try (SshConnection connection = SshConnection.open(spec, null)) {
+      return FileShipper.ship(connection, files, ShipProgress.NONE);
+    }
   }
 
   private static String remote(String command) {
