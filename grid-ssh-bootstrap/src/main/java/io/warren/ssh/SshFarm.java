@@ -295,17 +295,12 @@ public final class SshFarm implements Provisioner {
   }
 
   private static String workerId(HostSpec host, String farmId) {
-    return workerIdPrefix(host) + farmId;
-  }
-
-  private static String workerIdPrefix(HostSpec host) {
-    // No dots: heartbeats are routed by "worker.<id>" and a topic binding "*" matches one word.
-    return "ssh-" + host.name().replaceAll("[^A-Za-z0-9_-]", "_") + "-";
+    return WorkerLaunch.workerIdPrefix(host) + farmId;
   }
 
   /** Whether {@code workerId} names a worker a farm started on {@code host} (ssh-NAME-FARM). */
   public static boolean isWorkerOf(HostSpec host, String workerId) {
-    String prefix = workerIdPrefix(host);
+    String prefix = WorkerLaunch.workerIdPrefix(host);
     return workerId.startsWith(prefix) && workerId.indexOf('-', prefix.length()) < 0;
   }
 

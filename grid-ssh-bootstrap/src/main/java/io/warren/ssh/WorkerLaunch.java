@@ -25,6 +25,12 @@ final class WorkerLaunch {
 
   private WorkerLaunch() {}
 
+  /** How the ids of the workers farms start on {@code host} begin: ssh-NAME-, then the farm's id. */
+  static String workerIdPrefix(HostSpec host) {
+    // No dots: heartbeats are routed by "worker.<id>" and a topic binding "*" matches one word.
+    return "ssh-" + host.name().replaceAll("[^A-Za-z0-9_-]", "_") + "-";
+  }
+
   static String argfilePath(String workerId) {
     return RemotePaths.RUN + "/" + workerId + ".args";
   }
@@ -123,27 +129,35 @@ final class WorkerLaunch {
   }
 
   /**
-   * Kills the worker with {@code signal} if its pid file names a live process; prints "gone" when
-   * none is left.
+   * Kills the worker with {@code signal} if its pid file names a live process that is this worker;
+   * prints "gone" when none is left.
    */
   static String kill(HostSpec spec, String workerId, String signal) {
     String pid = ShellQuote.quote(pidPath(workerId));
-    return cdWorkDir(spec) + " && if [ -f " + pid + " ]; then p=$(cat " + pid + "); kill -" + signal
-        + " \"$p\" 2>/dev/null; sleep 0.2; kill -0 \"$p\" 2>/dev/null || echo gone; else echo gone; fi";
+    String id = ShellQuote.quote(workerId);
+    return cdWorkDir(spec) + " && " + OURS + "if [ -f " + pid + " ]; then p=$(cat " + pid + "); if ours \"$p\" " + id
+        + "; then kill -" + signal + " \"$p\" 2>/dev/null; sleep 0.2; ours \"$p\" " + id
+        + " || echo gone; else echo gone; fi; else echo gone; fi";
   }
 
   /**
-   * Stops every worker with a pid file in the work dir: TERM to all, up to {@code grace} for them to
-   * drain, then KILL; their run files are removed. Prints one line per worker.
+   * Stops every worker of this host with a pid file in the work dir: TERM to all, up to {@code grace}
+   * for them to drain, then KILL; their run files are removed. Prints one line per worker. Pid files
+   * of other hosts sharing the dir are left alone, and a pid that is no longer this worker's (the
+   * process ended and the number was reused) is never signalled.
    */
   static String stopAll(HostSpec spec, Duration grace) {
     long tenths = Math.max(1, grace.toMillis() / 100);
-    return cdWorkDir(spec) + "; [ -d run ] || exit 0; for f in run/*.pid; do [ -f \"$f\" ] || continue; "
-        + "kill -TERM \"$(cat \"$f\")\" 2>/dev/null; done; i=0; while [ $i -lt " + tenths + " ]; do alive=0; "
-        + "for f in run/*.pid; do [ -f \"$f\" ] && kill -0 \"$(cat \"$f\")\" 2>/dev/null && alive=1; done; "
+    String prefix = workerIdPrefix(spec); // [A-Za-z0-9_-] only: safe unquoted, in a glob and in ${id#...}
+    return cdWorkDir(spec) + "; [ -d run ] || exit 0; " + OURS + "ids=; for f in run/" + prefix + "*.pid; do "
+        + "[ -f \"$f\" ] || continue; id=${f#run/}; id=${id%.pid}; "
+        + "case ${id#" + prefix + "} in ''|*[!A-Za-z0-9_]*) continue;; esac; ids=\"$ids $id\"; done; "
+        + "for id in $ids; do p=$(cat \"run/$id.pid\"); ours \"$p\" $id && kill -TERM \"$p\" 2>/dev/null; done; "
+        + "i=0; while [ $i -lt " + tenths + " ]; do alive=0; "
+        + "for id in $ids; do ours \"$(cat \"run/$id.pid\")\" $id && alive=1; done; "
         + "[ $alive = 0 ] && break; sleep 0.1; i=$((i+1)); done; "
-        + "for f in run/*.pid; do [ -f \"$f\" ] || continue; id=$(basename \"$f\" .pid); p=$(cat \"$f\"); "
-        + "if kill -0 \"$p\" 2>/dev/null; then kill -KILL \"$p\"; echo \"killed $id\"; else echo \"stopped $id\"; fi; "
+        + "for id in $ids; do p=$(cat \"run/$id.pid\"); "
+        + "if ours \"$p\" $id; then kill -KILL \"$p\"; echo \"killed $id\"; else echo \"stopped $id\"; fi; "
         + "rm -f \"run/$id.pid\" \"run/$id.credentials\" \"run/$id.args\"; done";
   }
 
@@ -162,6 +176,13 @@ final class WorkerLaunch {
     return cdWorkDir(spec) + " && rm -f " + ShellQuote.quote(credentialsPath(workerId)) + " "
         + ShellQuote.quote(pidPath(workerId)) + " " + ShellQuote.quote(argfilePath(workerId));
   }
+
+  /**
+   * A shell function: whether pid $1 is worker $2, i.e. its command line holds the worker's argfile.
+   * A pid file can outlive its process, and on a shared work dir it names a process of another host.
+   */
+  private static final String OURS =
+      "ours() { ps -o args= -p \"$1\" 2>/dev/null | grep -qF -- \"@" + RemotePaths.RUN + "/$2.args\"; }; ";
 
   private static String cdWorkDir(HostSpec spec) {
     String dir = ShellQuote.quote(RemotePaths.workDir(spec));

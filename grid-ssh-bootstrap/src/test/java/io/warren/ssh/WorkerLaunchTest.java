@@ -8,7 +8,9 @@ import io.warren.grid.spi.BrokerEndpoint;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,19 +88,48 @@ class WorkerLaunchTest {
   @Test
   void stopAllTerminatesEveryDetachedWorkerAndRemovesItsFiles(@TempDir Path home) throws Exception {
     HostSpec spec = HostSpec.builder("h").workDir(home.toString()).build();
-    Path fakeJava = Files.writeString(home.resolve("java"), "#!/bin/sh\nexec sleep 60\n");
+    // Not exec'd: the process keeps java's command line (@run/<id>.args), by which stopAll knows its workers.
+    Path fakeJava = Files.writeString(home.resolve("java"), "#!/bin/sh\ntrap 'kill $!; exit 0' TERM\nsleep 60 & wait\n");
     fakeJava.toFile().setExecutable(true);
     HostSpec running = spec.toBuilder().javaCommand(fakeJava.toString()).build();
-    sh(WorkerLaunch.writePrivateFile(running, WorkerLaunch.credentialsPath("w1")), WorkerLaunch.credentials(BROKER));
-    sh(WorkerLaunch.start(running, "w1", false), new byte[0]);
-    sh(WorkerLaunch.start(running, "w2", false), new byte[0]);
-    long pid = Long.parseLong(Files.readString(home.resolve("run/w1.pid")).strip());
-    assertEquals(0, new ProcessBuilder("/bin/sh", "-c", WorkerLaunch.alive(running, "w1")).start().waitFor());
+    sh(WorkerLaunch.writePrivateFile(running, WorkerLaunch.credentialsPath("ssh-h-aaa111")), WorkerLaunch.credentials(BROKER));
+    sh(WorkerLaunch.start(running, "ssh-h-aaa111", false), new byte[0]);
+    sh(WorkerLaunch.start(running, "ssh-h-bbb222", false), new byte[0]);
+    long pid = Long.parseLong(Files.readString(home.resolve("run/ssh-h-aaa111.pid")).strip());
+    assertEquals(0, new ProcessBuilder("/bin/sh", "-c", WorkerLaunch.alive(running, "ssh-h-aaa111")).start().waitFor());
     String out = sh(WorkerLaunch.stopAll(spec, Duration.ofSeconds(5)), new byte[0]);
-    assertTrue(out.contains("stopped w1") && out.contains("stopped w2"), out);
-    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "w1 still runs");
-    assertFalse(Files.exists(home.resolve("run/w1.credentials")));
-    assertFalse(Files.exists(home.resolve("run/w1.pid")));
+    assertTrue(out.contains("stopped ssh-h-aaa111") && out.contains("stopped ssh-h-bbb222"), out);
+    assertFalse(running(pid), "ssh-h-aaa111 still runs");
+    assertFalse(Files.exists(home.resolve("run/ssh-h-aaa111.credentials")));
+    assertFalse(Files.exists(home.resolve("run/ssh-h-aaa111.pid")));
+  }
+
+  @Test
+  void stoppingNeverSignalsAProcessThatIsNotThisHostsWorker(@TempDir Path home) throws Exception {
+    HostSpec spec = HostSpec.builder("h").workDir(home.toString()).build();
+    // Host "other" shares the work dir: its worker's pid means an unrelated process here.
+    Process unrelated = new ProcessBuilder("sleep", "60").start();
+    // This host's worker is gone and its pid was reused by an unrelated process.
+    Process reused = new ProcessBuilder("sleep", "60").start();
+    try {
+      Files.createDirectories(home.resolve("run"));
+      Path otherPid = Files.writeString(home.resolve("run/ssh-other-ccc333.pid"), unrelated.pid() + "\n");
+      Path otherCredentials = Files.writeString(home.resolve("run/ssh-other-ccc333.credentials"), "password=x\n");
+      Files.writeString(home.resolve("run/ssh-h-ddd444.pid"), reused.pid() + "\n");
+
+      assertEquals("gone\n", sh(WorkerLaunch.kill(spec, "ssh-h-ddd444", "KILL"), new byte[0]));
+      assertTrue(reused.isAlive(), "kill signalled an unrelated process");
+      String out = sh(WorkerLaunch.stopAll(spec, Duration.ofMillis(100)), new byte[0]);
+
+      assertEquals("stopped ssh-h-ddd444\n", out);
+      assertTrue(reused.isAlive(), "stopAll signalled an unrelated process");
+      assertTrue(unrelated.isAlive(), "stopAll signalled another host's pid");
+      assertEquals(unrelated.pid() + "\n", Files.readString(otherPid));
+      assertEquals("password=x\n", Files.readString(otherCredentials));
+    } finally {
+      unrelated.destroyForcibly();
+      reused.destroyForcibly();
+    }
   }
 
   private static String sh(String command, byte[] stdin) throws Exception {
@@ -109,6 +140,19 @@ class WorkerLaunchTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
     return out;
+  }
+
+  /**
+   * Whether the process runs. A zombie has ended: the detached worker's parent is whatever adopted
+   * it, which may collect it later.
+   */
+  private static boolean running(long pid) throws IOException {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat")); // "pid (name) STATE ..."
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (NoSuchFileException e) {
+      return false;
+    }
   }
 
   /** Prints its arguments NUL-separated, for the argfile test. */
