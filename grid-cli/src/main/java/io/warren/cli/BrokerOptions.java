@@ -55,9 +55,18 @@ final class BrokerOptions {
       try (InputStream in = Files.newInputStream(credentialsFile)) {
         properties.load(in);
       }
-      username = properties.getProperty("username");
-      password = properties.getProperty("password");
+      username = fromCredentialsFile(properties, "username");
+      password = fromCredentialsFile(properties, "password");
     }
     return username != null && password != null ? new String[] {username, password} : null;
+  }
+
+  /** A key the credentials file must have: without it, the broker's guest/guest would be tried instead. */
+  private String fromCredentialsFile(Properties properties, String key) {
+    String value = properties.getProperty(key);
+    if (value == null) {
+      throw new IllegalArgumentException("--credentials-file " + credentialsFile + " has no " + key + "= line");
+    }
+    return value;
   }
 }

@@ -1,6 +1,10 @@
 package io.warren.cli;
 
 import io.warren.grid.GridException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,8 +33,29 @@ public final class WarrenMain {
         cmd.getErr().println("warren: " + e.getMessage());
         return 1;
       }
+      if (e instanceof IOException || e instanceof UncheckedIOException) {
+        cmd.getErr().println("warren: " + describe(e)); // a missing or unreadable file is the user's to fix
+        return 1;
+      }
       throw e;
     });
     return line.execute(args);
+  }
+
+  /**
+   * An I/O error in one line naming its file: the JDK's file exceptions carry only the path as their
+   * message, and UncheckedIOException(cause) only the cause's class and message.
+   */
+  static String describe(Exception e) {
+    if (e instanceof UncheckedIOException unchecked && e.getMessage().equals(String.valueOf(e.getCause()))) {
+      return describe(unchecked.getCause());
+    }
+    if (e instanceof NoSuchFileException missing) {
+      return "no such file: " + missing.getFile();
+    }
+    if (e instanceof AccessDeniedException denied) {
+      return "permission denied: " + denied.getFile();
+    }
+    return e.getMessage();
   }
 }

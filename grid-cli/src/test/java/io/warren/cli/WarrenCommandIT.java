@@ -102,6 +102,35 @@ class WarrenCommandIT {
     assertTrue(run.output().startsWith("warren: cannot connect to broker amqp://127.0.0.1:1"), run.output());
   }
 
+  @Test
+  void aMissingCredentialsFileIsNamedInOneLine() throws Exception {
+    Path missing = journal.resolve("no-such-credentials");
+    Run run = warren("status", "--broker", "amqp://127.0.0.1:1", "--credentials-file", missing.toString());
+    assertEquals(1, run.exitCode(), run.output());
+    assertEquals("warren: no such file: " + missing, run.output().strip());
+  }
+
+  @Test
+  void aCredentialsFileWithoutAPasswordIsRefusedByName() throws Exception {
+    Path file = java.nio.file.Files.writeString(journal.resolve("credentials"), "username=alice\n");
+    Run run = warren("status", "--broker", "amqp://127.0.0.1:1", "--credentials-file", file.toString());
+    assertEquals(1, run.exitCode(), run.output());
+    assertEquals("warren: --credentials-file " + file + " has no password= line", run.output().strip());
+  }
+
+  @Test
+  void aMissingFileToShipIsNamedInOneLine() throws Exception {
+    Path missing = journal.resolve("missing.jar");
+    Path hosts = java.nio.file.Files.writeString(journal.resolve("hosts.yaml"), "hosts:\n  - {host: 127.0.0.1, port: 1}\n");
+    try (io.warren.amqp.embedded.EmbeddedBroker broker = io.warren.amqp.embedded.EmbeddedBroker.start()) {
+      Run run = warrenWithEnv(java.util.Map.of(
+              BrokerOptions.USERNAME_ENV, broker.username(), BrokerOptions.PASSWORD_ENV, broker.password()),
+          "up", "--broker", broker.uri().toString(), "--hosts", hosts.toString(), "--ship", missing.toString());
+      assertEquals(1, run.exitCode(), run.output());
+      assertEquals("warren: not a file: " + missing, run.output().strip());
+    }
+  }
+
   private static Run warren(String... args) throws IOException, InterruptedException {
     return warrenWithEnv(java.util.Map.of(), args);
   }
