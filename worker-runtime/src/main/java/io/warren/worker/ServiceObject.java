@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One hosted service object and the calls it accepts: a call names an interface the object
- * implements and a method signature of that interface; its arguments are decoded as the method's
+ * One hosted service object and the calls it accepts: a call names an interface the object's
+ * class declares (or one such an interface extends) and a method signature of that interface; its arguments are decoded as the method's
  * declared parameter types only. A call is first {@linkplain #prepare prepared} (resolved and
  * decoded, cheap, on the instance's channel thread), then {@linkplain #run run} on the instance's
  * call thread, where it may block or be interrupted. One call at a time.
@@ -152,11 +152,15 @@ final class ServiceObject {
     return new Prepared(null, null, null, null, WireError.of(code, message));
   }
 
+  /**
+   * The interfaces the class itself declares, with the ones they extend: what {@code Grid.publish}
+   * checked and published. Not its base classes' interfaces: a base class that is {@code
+   * AutoCloseable} or {@code Runnable} would otherwise let anyone on the broker call {@code close()}
+   * or {@code run()} on the instance, though the service never offered them.
+   */
   private void collectInterfaces(Class<?> type) {
-    for (Class<?> current = type; current != null; current = current.getSuperclass()) {
-      for (Class<?> contract : current.getInterfaces()) {
-        addInterface(contract);
-      }
+    for (Class<?> contract : type.getInterfaces()) {
+      addInterface(contract);
     }
   }
 
