@@ -36,10 +36,14 @@ abstract class AbstractLostWorkerIT {
   protected abstract BrokerUnderTest startBroker() throws Exception;
 
   private Grid grid(BrokerUnderTest broker, int prefetch, String logs) {
+    return grid(broker, prefetch, logs, List.of());
+  }
+
+  private Grid grid(BrokerUnderTest broker, int prefetch, String logs, List<String> workerArguments) {
     return Grid.builder()
         .broker(broker.uri())
         .credentials(broker.username(), broker.password())
-        .workers(LocalWorkers.builder().count(2).slots(1).heartbeatInterval(HEARTBEAT)
+        .workers(LocalWorkers.builder().count(2).slots(1).heartbeatInterval(HEARTBEAT).workerArguments(workerArguments)
             .logDirectory(Path.of("target", "worker-logs", getClass().getSimpleName(), logs)).build())
         .callTimeout(Duration.ofSeconds(60))
         .prefetch(prefetch)
@@ -99,11 +103,7 @@ abstract class AbstractLostWorkerIT {
         int n = i;
         calls.add(Grid.async(any, t -> t.appendSlowly(n, 200)));
       }
-      Thread.sleep(300);
-      WorkerInfo drained = grid.workers().get(0);
-      ProcessHandle process = ProcessHandle.of(drained.pid()).orElseThrow();
-      process.destroy(); // SIGTERM: the worker drains
-      process.onExit().get(30, TimeUnit.SECONDS);
+      WorkerInfo drained = drainFirstWorker(grid);
 
       List<Outcome<String>> outcomes = Grid.gather(calls).get(60, TimeUnit.SECONDS);
       assertEquals(12, outcomes.stream().filter(Outcome::isSuccess).count(),
@@ -111,5 +111,37 @@ abstract class AbstractLostWorkerIT {
       Path log = Path.of("target", "worker-logs", getClass().getSimpleName(), "drained", drained.id() + ".log");
       assertTrue(Files.readString(log).contains("worker " + drained.id() + " stopped"), "the worker drained and stopped cleanly");
     }
+  }
+
+  @Test
+  void aDrainsUnstartedCallsAreNeitherRefusedNorCountedAsRetries() throws Exception {
+    try (BrokerUnderTest broker = startBroker();
+        Grid grid = grid(broker, 4, "drained-unstarted", List.of("--max-attempts", "1"))) {
+      // Prefetch 4: the drained instance holds unstarted calls. Were they handed back by a requeue,
+      // the broker would mark them redelivered, and the other instance would take them for calls
+      // whose worker died: a @NonIdempotent one refused, an idempotent one dead-lettered (max 1).
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+      Tally any = grid.proxy(id, Tally.class);
+      List<CompletableFuture<String>> calls = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        int n = i;
+        calls.add(Grid.async(any, t -> n % 2 == 0 ? t.chargeSlowly(200) : t.appendSlowly(n, 200)));
+      }
+      drainFirstWorker(grid);
+
+      List<Outcome<String>> outcomes = Grid.gather(calls).get(60, TimeUnit.SECONDS);
+      assertEquals(12, outcomes.stream().filter(Outcome::isSuccess).count(),
+          "every call a drain handed back unstarted runs on the other instance: " + outcomes);
+    }
+  }
+
+  /** Lets the calls start, then sends SIGTERM to the first worker and waits for it to drain and exit. */
+  private static WorkerInfo drainFirstWorker(Grid grid) throws Exception {
+    Thread.sleep(300);
+    WorkerInfo drained = grid.workers().get(0);
+    ProcessHandle process = ProcessHandle.of(drained.pid()).orElseThrow();
+    process.destroy(); // SIGTERM: the worker drains
+    process.onExit().get(30, TimeUnit.SECONDS);
+    return drained;
   }
 }

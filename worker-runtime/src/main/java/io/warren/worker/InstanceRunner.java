@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,11 @@ import org.slf4j.LoggerFactory;
  * <p>Redelivery: a shared call the broker redelivers (its worker died while running it) is put
  * back on the service queue with its attempt count raised, so the count travels with the call on
  * any broker; past {@code maxAttempts} it goes to the dead-letter queue instead of killing more
- * workers. A redelivered {@code @NonIdempotent} call is refused rather than run twice.
+ * workers. A redelivered {@code @NonIdempotent} call is refused rather than run twice. So the
+ * instance never has the broker requeue a call it hands back unstarted (drain, lease, pause): the
+ * broker marks every requeued delivery redelivered, and the call's next instance would count it
+ * as a death. It publishes the call again unchanged instead, and acknowledges it once the broker
+ * has confirmed the copy ({@link #handOver}).
  *
  * <p>Long calls: a shared call still running after {@code ackAfter} is acknowledged early (so the
  * broker's consumer timeout cannot close the channel and redeliver it while it runs), and its
@@ -67,10 +72,16 @@ final class InstanceRunner {
    * prefetch - 1 of them waiting there, so above this prefetch shared calls go to the call thread.
    */
   static final int MAX_PREFETCH_FOR_CALLS_ON_CONSUMER = 500;
+  /**
+   * How long a hand-over waits for the broker to confirm its copy of a call, and a drain for its
+   * shared consumer's last deliveries; both take a round trip to the broker when all is well.
+   */
+  private static final long BROKER_WAIT_MILLIS = 30_000;
 
   private enum Source { SHARED, INSTANCE }
 
-  private sealed interface Task permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks {}
+  private sealed interface Task
+      permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks, Retire {}
 
   /** A delivery, with the channel it came on: its tag means nothing on any other channel. */
   private record Inbound(
@@ -96,8 +107,39 @@ final class InstanceRunner {
   /** The sweep: acknowledge the answered calls still waiting for it. */
   private record FlushAcks() implements Task {}
 
+  /** A paused shared channel whose consumer has delivered its last call: close it. */
+  private record Retire(Channel channel) implements Task {}
+
   /** The channels died (connection lost and re-made, or a channel closed by the broker): open new ones. */
   private record Rebind(com.rabbitmq.client.Connection connection) implements Task {}
+
+  /**
+   * A consumer that completes {@code gone} once the library will deliver it nothing more: the
+   * library delivers a cancel's ok, or the channel's shutdown, after every delivery before it.
+   */
+  private abstract static class EndingConsumer extends DefaultConsumer {
+    private final CompletableFuture<Void> gone;
+
+    EndingConsumer(Channel channel, CompletableFuture<Void> gone) {
+      super(channel);
+      this.gone = gone;
+    }
+
+    @Override
+    public void handleCancelOk(String tag) {
+      gone.complete(null);
+    }
+
+    @Override
+    public void handleCancel(String tag) {
+      gone.complete(null);
+    }
+
+    @Override
+    public void handleShutdownSignal(String tag, com.rabbitmq.client.ShutdownSignalException cause) {
+      gone.complete(null);
+    }
+  }
 
   /** The call on the call thread. */
   private static final class Running {
@@ -156,6 +198,11 @@ final class InstanceRunner {
    * or paused behind a call acknowledged early (see {@link #pauseSharedWork}).
    */
   private String sharedTag;
+  /**
+   * Completes when the latest shared consumer has gone (cancelled or its channel shut): every call
+   * the broker gave it has reached the loop by then, as the library delivers the cancel after them.
+   */
+  private CompletableFuture<Void> sharedConsumerGone = CompletableFuture.completedFuture(null);
   private String ownTag;
   private volatile Running current;
   private long sequence;
@@ -198,11 +245,12 @@ final class InstanceRunner {
     Channel newShared = connection.createChannel();
     Channel newOwn = connection.createChannel();
     newShared.basicQos(prefetch);
+    newShared.confirmSelect(); // for the calls it hands over: only replies go out on the other channel
     newShared.queueDeclare(sharedQueue, true, false, false, queueArguments);
     newOwn.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
     shared = newShared;
     own = newOwn;
-    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE));
+    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE, new CompletableFuture<>()));
     sharedTag = null;
     if (lease == null) {
       consumeShared();
@@ -317,11 +365,13 @@ final class InstanceRunner {
 
   /** Takes shared calls again, on the current shared channel. */
   private void consumeShared() throws IOException {
-    sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared));
+    CompletableFuture<Void> gone = new CompletableFuture<>();
+    sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared, gone));
+    sharedConsumerGone = gone;
   }
 
-  private DefaultConsumer consumer(Channel channel, Source source) {
-    return new DefaultConsumer(channel) {
+  private DefaultConsumer consumer(Channel channel, Source source, CompletableFuture<Void> gone) {
+    return new EndingConsumer(channel, gone) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         loop.runHere(Inbound.of(source, channel, envelope, props, body));
@@ -334,11 +384,11 @@ final class InstanceRunner {
    * thread, once the loop is let go of; and so does each call started as one finishes, while this
    * channel's next deliveries wait in the library (at most prefetch - 1 of them).
    */
-  private DefaultConsumer sharedConsumer(Channel channel) {
+  private DefaultConsumer sharedConsumer(Channel channel, CompletableFuture<Void> gone) {
     if (!sharedCallsOnConsumer) {
-      return consumer(channel, Source.SHARED);
+      return consumer(channel, Source.SHARED, gone);
     }
-    return new DefaultConsumer(channel) {
+    return new EndingConsumer(channel, gone) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         sharedDeliveryThread = Thread.currentThread();
@@ -362,7 +412,10 @@ final class InstanceRunner {
   private boolean handle(Task task) throws IOException {
     if (task instanceof Inbound in) {
       if (in.channel() != (in.source() == Source.SHARED ? shared : own)) {
-        return false; // from a channel that died since: the broker has requeued it (or it died with its queue)
+        if (in.source() == Source.SHARED) {
+          handOver(in); // from a paused channel still open: unstarted (a dead channel's the broker requeued)
+        }
+        return false; // an instance-queue delivery of a dead channel died with its queue
       }
       if (stopping != null) {
         handBack(in);
@@ -408,13 +461,15 @@ final class InstanceRunner {
       rebind(rebind);
     } else if (task instanceof FlushAcks) {
       answered.flush();
+    } else if (task instanceof Retire retire) {
+      closeQuietly(retire.channel());
     }
     return false;
   }
 
   private void dispatch(Inbound in) throws IOException {
     if (in.source() == Source.SHARED && lease != null) {
-      requeue(in); // prefetched before the lease: for another instance
+      handOver(in); // prefetched before the lease: for another instance
       return;
     }
     String type = in.props().getType();
@@ -605,21 +660,36 @@ final class InstanceRunner {
   /**
    * Shared calls waiting behind a long call would age towards the consumer timeout too: they go
    * back to the queue for other instances, and this one takes no more shared work until the long
-   * call ends. Closing the shared channel hands back every call delivered on it and not yet
-   * acknowledged (the long call's own is): those in {@link #waiting}, those still on their way, and
-   * those the client library holds behind a call running on its consumer thread, which nothing
-   * else could reach. A new channel, not consuming yet, takes its place.
+   * call ends. Those in {@link #waiting} are handed over at once; the shared consumer is cancelled
+   * and whatever it still delivers is handed over as it arrives, then its channel is closed. A
+   * long call running on that channel's consumer thread holds its later deliveries in the client
+   * library, where nothing can reach them until it ends: then closing the channel at once is the
+   * only way to hand them back, and the broker marks them redelivered. A new channel, not
+   * consuming yet, takes the old one's place.
    */
   private void pauseSharedWork() throws IOException {
-    waiting.removeIf(in -> in.source() == Source.SHARED); // the broker requeues them as the channel closes
+    for (Iterator<Inbound> it = waiting.iterator(); it.hasNext(); ) {
+      Inbound in = it.next();
+      if (in.source() == Source.SHARED) {
+        it.remove();
+        handOver(in);
+      }
+    }
     Channel old = shared;
+    String oldTag = sharedTag;
     Channel fresh = old.getConnection().createChannel();
     fresh.basicQos(prefetch);
+    fresh.confirmSelect();
     rebindWhenClosedByBroker(fresh);
     shared = fresh;
     sharedTag = null; // consumed again when the long call ends
     flushQuietly(); // the answered calls before the long one: closing would requeue them
-    closeQuietly(old);
+    if (current.sharedConsumer != null) {
+      closeQuietly(old);
+      return;
+    }
+    old.basicCancel(oldTag);
+    sharedConsumerGone.thenRun(() -> loop.post(new Retire(old))); // after its last delivery's task
   }
 
   private boolean isRetry(Inbound in) {
@@ -638,14 +708,61 @@ final class InstanceRunner {
       String deadQueue = Protocol.deadLetterQueue(service);
       headers.put(Protocol.H_DEAD_REASON, "delivered " + attempt + " times; each time its worker died");
       shared.queueDeclare(deadQueue, true, false, false, queueArguments);
-      shared.basicPublish("", deadQueue, false, in.props().builder().headers(headers).build(), in.body());
+      if (!publishConfirmed(shared, deadQueue, in.props().builder().headers(headers).build(), in.body())) {
+        requeue(in);
+        return;
+      }
       log.warn("{}: call {} dead-lettered to {} after {} deliveries", service, in.props().getCorrelationId(), deadQueue, attempt);
       refuse(in, ErrorCode.DEAD_LETTERED, "the call was delivered " + attempt + " times and its worker died each time; "
           + "it was moved to " + deadQueue);
       return;
     }
-    shared.basicPublish("", sharedQueue, false, in.props().builder().headers(headers).build(), in.body());
-    ack(in);
+    if (publishConfirmed(shared, sharedQueue, in.props().builder().headers(headers).build(), in.body())) {
+      ack(in);
+    } else {
+      requeue(in);
+    }
+  }
+
+  /**
+   * Gives an unstarted shared call back to its queue for another instance: a copy, unchanged, then
+   * the delivery's acknowledgement once the broker has confirmed the copy, so the call is always in
+   * the queue or held here. Not {@code basic.nack} with requeue: the broker would mark it
+   * redelivered, and its next instance would take it for a call whose worker died while running it
+   * (refused if {@code @NonIdempotent}, else counted towards {@code maxAttempts}), though it never
+   * ran. If the broker does not confirm the copy, the call is requeued after all: maybe counted, and
+   * maybe twice in the queue, but not lost.
+   */
+  private void handOver(Inbound in) throws IOException {
+    Channel channel = in.channel();
+    if (!channel.isOpen()) {
+      return; // the broker requeued it when the channel closed
+    }
+    if (publishConfirmed(channel, sharedQueue, in.props(), in.body())) {
+      channel.basicAck(in.tag(), false);
+    } else {
+      channel.basicNack(in.tag(), false, true);
+    }
+  }
+
+  /** Publishes on {@code channel} (in confirm mode) and waits for the broker; false if it refused or did not answer. */
+  private boolean publishConfirmed(Channel channel, String queue, AMQP.BasicProperties props, byte[] body)
+      throws IOException {
+    channel.basicPublish("", queue, false, props, body);
+    boolean interrupted = Thread.interrupted(); // a cancelled call's interrupt, not meant for this wait
+    try {
+      if (channel.waitForConfirms(BROKER_WAIT_MILLIS)) {
+        return true;
+      }
+      log.warn("{}#{}: the broker refused a copy of call {} for {}", service, number, props.getCorrelationId(), queue);
+    } catch (TimeoutException | InterruptedException e) {
+      log.warn("{}#{}: no confirm for a copy of call {} for {}: {}", service, number, props.getCorrelationId(), queue, e.toString());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return false;
   }
 
   // ---- leases ------------------------------------------------------------------------------
@@ -716,6 +833,11 @@ final class InstanceRunner {
       // no ack, so the broker redelivers it (and counts the attempt) when the channel closes.
       log.warn("{}#{}: call {} is exiting the JVM; it will be redelivered", service, number,
           current.in.props().getCorrelationId());
+      if (current.sharedConsumer != null) {
+        // Its consumer thread never returns, so neither do the calls the library holds behind it:
+        // closing the channel requeues them, marked redelivered as in a crash.
+        sharedConsumerGone = CompletableFuture.completedFuture(null);
+      }
       current = null;
     }
     return current == null ? finishStop() : false; // else: when the running call finishes
@@ -724,7 +846,7 @@ final class InstanceRunner {
   /** An unstarted delivery at stop: shared calls go back to the queue, leased ones get an answer. */
   private void handBack(Inbound in) throws IOException {
     if (in.source() == Source.SHARED) {
-      requeue(in);
+      handOver(in);
     } else {
       Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
     }
@@ -732,6 +854,7 @@ final class InstanceRunner {
 
   private boolean finishStop() {
     try {
+      awaitLastSharedDeliveries();
       for (Task task; (task = loop.poll()) != null; ) {
         if (task instanceof Inbound in) {
           handBack(in);
@@ -739,6 +862,8 @@ final class InstanceRunner {
           Messages.replyOk(own, revoke.request(), new byte[0]);
         } else if (task instanceof Stop other) {
           other.done().complete(null);
+        } else if (task instanceof Retire retire) {
+          closeQuietly(retire.channel());
         }
       }
       if (stopping.deleteQueue()) {
@@ -754,6 +879,21 @@ final class InstanceRunner {
       stopping.done().complete(null);
     }
     return true;
+  }
+
+  /**
+   * Waits until the cancelled shared consumer has delivered what the client library still held for
+   * it (calls that waited behind the one running on its thread): they are handed over below, where
+   * closing the channel would have the broker requeue them marked redelivered.
+   */
+  private void awaitLastSharedDeliveries() {
+    try {
+      sharedConsumerGone.get(BROKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      log.warn("{}#{}: the shared consumer did not end: {}", service, number, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** True when the call thread is inside {@code System.exit} (and so waits for this very drain). */
@@ -797,7 +937,10 @@ final class InstanceRunner {
     return in.source() == Source.SHARED && in.channel() == shared && shared.isOpen();
   }
 
-  /** Returns a shared delivery to its queue, if its channel still lives (else the broker did already). */
+  /**
+   * Returns a shared delivery to its queue, if its channel still lives (else the broker did
+   * already), marked redelivered: only where {@link #handOver} could not.
+   */
   private void requeue(Inbound in) throws IOException {
     if (in.channel() == shared && shared.isOpen()) {
       shared.basicNack(in.tag(), false, true);
