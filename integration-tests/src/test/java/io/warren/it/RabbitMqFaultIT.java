@@ -202,6 +202,26 @@ class RabbitMqFaultIT {
   }
 
   @Test
+  void aTargetedCallWaitingWhenTheBrokerClosesTheSharedChannelIsStillAnswered(TestInfo test) throws Exception {
+    // No early ack: the broker's consumer timeout closes the shared channel under a 10 s call, and
+    // the instance opens new channels. The broadcast's call waits behind the long one, taken from
+    // the instance queue with auto-ack: dropped there, its caller waited for the 90 s call timeout.
+    try (Grid grid = grid(test, 1, 1, List.of("--ack-after-millis", "600000"))) {
+      String worker = grid.workers().get(0).id();
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      Tally tally = grid.proxy(id, Tally.class);
+      CompletableFuture<String> slow = Grid.async(tally, t -> t.appendSlowly(7, 2 * CONSUMER_TIMEOUT_MILLIS));
+      Heartbeats.awaitBusyWorker(grid, Duration.ofSeconds(10));
+      CompletableFuture<List<Integer>> log = grid.broadcast(id, Tally.class, Tally::log).get(0);
+
+      assertTrue(log.get(60, TimeUnit.SECONDS).contains(7), "answered after the long call");
+      assertTrue(slow.get(60, TimeUnit.SECONDS).length() > 0);
+      assertTrue(Files.readString(logs(test).resolve(worker + ".log")).contains("channels lost"),
+          "the broker closed the channel under the long call");
+    }
+  }
+
+  @Test
   void aLongCallHandsBackTheCallsQueuedBehindIt(TestInfo test) throws Exception {
     // At prefetch 8 the broker gives the busy instance more calls while its long call runs. When the
     // long call is acknowledged early (after 1 s) those go back to the queue, and the busy instance

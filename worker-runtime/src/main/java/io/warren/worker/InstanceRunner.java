@@ -204,6 +204,8 @@ final class InstanceRunner {
    */
   private CompletableFuture<Void> sharedConsumerGone = CompletableFuture.completedFuture(null);
   private String ownTag;
+  /** Completes when the instance-queue consumer has gone, after its last delivery (see {@link #sharedConsumerGone}). */
+  private CompletableFuture<Void> ownConsumerGone = CompletableFuture.completedFuture(null);
   private volatile Running current;
   private long sequence;
   private Stop stopping;
@@ -250,7 +252,9 @@ final class InstanceRunner {
     newOwn.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
     shared = newShared;
     own = newOwn;
-    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE, new CompletableFuture<>()));
+    CompletableFuture<Void> ownGone = new CompletableFuture<>();
+    ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE, ownGone));
+    ownConsumerGone = ownGone;
     sharedTag = null;
     if (lease == null) {
       consumeShared();
@@ -411,11 +415,11 @@ final class InstanceRunner {
   /** Handles one task, holding the loop; true when the runner has stopped. */
   private boolean handle(Task task) throws IOException {
     if (task instanceof Inbound in) {
-      if (in.channel() != (in.source() == Source.SHARED ? shared : own)) {
+      if (!fromLiveChannel(in)) {
         if (in.source() == Source.SHARED) {
           handOver(in); // from a paused channel still open: unstarted (a dead channel's the broker requeued)
         }
-        return false; // an instance-queue delivery of a dead channel died with its queue
+        return false; // an instance-queue delivery of a dead connection died with its queue
       }
       if (stopping != null) {
         handBack(in);
@@ -467,6 +471,18 @@ final class InstanceRunner {
     return false;
   }
 
+  /**
+   * True for a delivery this instance must handle: a shared one of the current channel (the tag
+   * means nothing elsewhere), an instance-queue one of the current connection. That queue outlives a
+   * channel the broker closed, and its deliveries were acknowledged as they came: one that reaches
+   * the loop after its channel closed is this instance's to answer or no one's.
+   */
+  private boolean fromLiveChannel(Inbound in) {
+    return in.source() == Source.SHARED
+        ? in.channel() == shared
+        : in.channel() == own || in.channel().getConnection() == own.getConnection();
+  }
+
   private void dispatch(Inbound in) throws IOException {
     if (in.source() == Source.SHARED && lease != null) {
       handOver(in); // prefetched before the lease: for another instance
@@ -489,16 +505,27 @@ final class InstanceRunner {
       return; // stopping anyway, or already re-made
     }
     log.warn("{}#{}: channels lost; opening new ones", service, number);
+    boolean sameConnection = shared.getConnection() == rebind.connection();
     flushQuietly(); // if the shared channel still lives, closing it would requeue them
     closeQuietly(shared);
     closeQuietly(own);
-    // Deliveries of the dead channels: the broker requeued the shared ones; leased ones died with
-    // the instance queue (their callers were told the connection dropped).
-    waiting.clear();
+    if (sameConnection) {
+      // A channel the broker closed (consumer timeout, an oversized reply): the broker requeued the
+      // shared deliveries, but the instance queue and the lease live on, and its deliveries were
+      // auto-acknowledged, so dropping one would leave its caller waiting for the call's timeout.
+      // Those the library still holds for the old consumer reach the loop before the new channel's
+      // first: leased calls keep their order.
+      waiting.removeIf(in -> in.source() == Source.SHARED);
+      awaitLastDeliveries(ownConsumerGone, "instance-queue");
+    } else {
+      // A new connection: the broker requeued the shared deliveries; leased ones died with the
+      // instance queue (their callers were told the connection dropped).
+      waiting.clear();
+    }
     if (current != null) {
       current.acked = true; // its delivery tag belonged to the dead channel
     }
-    if (shared.getConnection() != rebind.connection()) {
+    if (!sameConnection) {
       lease = null; // a new connection: the lease's instance queue and its client's view are gone
       leaseTtlNanos = 0;
     }
@@ -854,7 +881,7 @@ final class InstanceRunner {
 
   private boolean finishStop() {
     try {
-      awaitLastSharedDeliveries();
+      awaitLastDeliveries(sharedConsumerGone, "shared"); // then hand them over below: closing would requeue them
       for (Task task; (task = loop.poll()) != null; ) {
         if (task instanceof Inbound in) {
           handBack(in);
@@ -882,15 +909,15 @@ final class InstanceRunner {
   }
 
   /**
-   * Waits until the cancelled shared consumer has delivered what the client library still held for
-   * it (calls that waited behind the one running on its thread): they are handed over below, where
-   * closing the channel would have the broker requeue them marked redelivered.
+   * Waits until a cancelled or closed consumer has passed the loop what the client library still
+   * held for it (calls that waited behind one running on its thread, or on their way as its
+   * channel closed): they are then queued for the loop, where they can be answered or handed over.
    */
-  private void awaitLastSharedDeliveries() {
+  private void awaitLastDeliveries(CompletableFuture<Void> gone, String which) {
     try {
-      sharedConsumerGone.get(BROKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      gone.get(BROKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-      log.warn("{}#{}: the shared consumer did not end: {}", service, number, e.toString());
+      log.warn("{}#{}: the {} consumer did not end: {}", service, number, which, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
