@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -124,22 +123,26 @@ public final class FarmWorkers implements ProvisionedWorkers {
   }
 
   /**
-   * Stops every worker in parallel: stdin closed (they drain), killed after the grace period,
-   * credentials removed. Idempotent.
+   * Stops every worker at once, each on a thread of its own: stdin closed (they drain), killed after
+   * the grace period, credentials removed. So stopping takes about one grace period however many
+   * hosts there are. Idempotent.
+   *
+   * @throws io.warren.grid.GridUnavailableException if interrupted: the stops are interrupted too and
+   *     end their sessions, so attached workers still drain and exit on their own
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    CompletableFuture.allOf(live().stream()
-            .map(w -> CompletableFuture.runAsync(() -> w.stop(stopGrace, cleanWorkDir)))
-            .toArray(CompletableFuture[]::new))
-        .join();
     try {
-      Runtime.getRuntime().removeShutdownHook(onExit);
-    } catch (IllegalStateException e) {
-      // the JVM is already exiting: the hook finds the sessions closed
+      OnEveryHost.eachWorker("stopping the farm", live(), w -> w.stop(stopGrace, cleanWorkDir));
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onExit);
+      } catch (IllegalStateException e) {
+        // the JVM is already exiting: the hook finds the sessions closed
+      }
     }
   }
 }

@@ -22,9 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -117,55 +114,19 @@ public final class SshFarm implements Provisioner {
     String farmId = UUID.randomUUID().toString().substring(0, 6);
     SharedShipments shared = new SharedShipments();
     ConfigRepository sshConfig = sshConfigRepository();
-    HostResults<HostWorker> results = onEveryHost("provisioning the farm",
+    OnEveryHost.HostResults<HostWorker> results = onEveryHost("provisioning the farm",
         host -> provision(host, workerId(host, farmId), broker, files, classPath, shared, sshConfig));
     results.failed().forEach(failure -> log.warn("host left out: {}", failure.describe()));
     if (results.done().size() < inventory.minHosts()) {
-      results.done().parallelStream().forEach(HostWorker::kill);
+      OnEveryHost.eachWorker("stopping the started workers", results.done(), HostWorker::kill);
       throw new FarmProvisioningException(inventory.minHosts(), results.done().size(), results.failed());
     }
     return new FarmWorkers(results.done(), results.failed(), inventory.minHosts(), stopGrace, cleanWorkDir);
   }
 
-  /** A task on one host; a {@link HostException} leaves that host out. */
-  @FunctionalInterface
-  private interface HostTask<T> {
-    T run(HostSpec host) throws HostException;
-  }
-
-  /** What a task did on every host: the results of those it succeeded on, and why the others failed. */
-  private record HostResults<T>(List<T> done, List<HostFailure> failed) {}
-
   /** Runs {@code task} on every host, at most {@code parallelism} at once, and waits for all of them. */
-  private <T> HostResults<T> onEveryHost(String what, HostTask<T> task) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, inventory.hosts().size()), run -> {
-      Thread thread = new Thread(run, "warren-ssh-hosts");
-      thread.setDaemon(true);
-      return thread;
-    });
-    List<Future<T>> futures = new ArrayList<>();
-    try {
-      for (HostSpec host : inventory.hosts()) {
-        futures.add(pool.submit(() -> task.run(host)));
-      }
-      List<T> done = new ArrayList<>();
-      List<HostFailure> failed = new ArrayList<>();
-      for (int i = 0; i < futures.size(); i++) {
-        try {
-          done.add(futures.get(i).get());
-        } catch (ExecutionException e) {
-          failed.add(e.getCause() instanceof HostException h ? h.failure()
-              : new HostFailure(inventory.hosts().get(i).name(), Reason.SSH_ERROR, String.valueOf(e.getCause()), ""));
-        }
-      }
-      return new HostResults<>(done, failed);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      futures.forEach(f -> f.cancel(true));
-      throw new io.warren.grid.GridUnavailableException("interrupted while " + what, e);
-    } finally {
-      pool.shutdownNow();
-    }
+  private <T> OnEveryHost.HostResults<T> onEveryHost(String what, OnEveryHost.HostTask<HostSpec, T> task) {
+    return OnEveryHost.run(what, inventory.hosts(), HostSpec::name, parallelism, task);
   }
 
   private HostWorker provision(HostSpec host, String workerId, BrokerEndpoint broker, List<ShipFile> files,
