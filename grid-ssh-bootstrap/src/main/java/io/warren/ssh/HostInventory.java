@@ -41,7 +41,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * Host keys: {@code host, name, port, user, identityFile, passphraseEnv, knownHosts,
  * hostKeyChecking (strict | accept-any-insecure), workDir, sharedWorkDir, java, jvmOptions, slots,
  * nice, init, wrapper, env}; see {@link HostSpec} for what each means. Relative local paths are
- * resolved against the inventory file's directory and {@code ~/} against the user's home. An
+ * resolved against the inventory file's directory and {@code ~/} against the user's home; in the
+ * remote paths ({@code workDir}, {@code java}) a leading {@code ~/} is the login home on the host. An
  * unknown key is an error, so a typo never silently falls back to a default.
  *
  * @param hosts the hosts, in file order

@@ -26,7 +26,8 @@ import java.util.Map;
  * @param workDir remote directory for shipped files, logs and pid files (relative: to the login home)
  * @param sharedWorkDir whether {@code workDir} is on a file system every host of the farm shares, so
  *     files are copied once for all of them
- * @param javaCommand the java executable on the host
+ * @param javaCommand the java executable on the host: a name looked up on the PATH, or a path ({@code ~/}
+ *     at the start for the login home; relative: to the work dir, where the worker starts)
  * @param jvmOptions options for the worker JVM
  * @param slots instances per service the worker hosts, or 0 for the host's CPU count
  * @param nice niceness the worker runs at (0: unchanged)

@@ -15,6 +15,18 @@ final class ShellQuote {
     return "'" + value.replace("'", "'\"'\"'") + "'";
   }
 
+  /**
+   * A remote path as one sh word, quoted as by {@link #quote} except that a leading {@code ~/} (or a
+   * lone {@code ~}) stands for the login home, as when typed into ssh: a quoted {@code ~} is not
+   * expanded, and a command run in the work dir would take it for a directory named {@code ~} there.
+   */
+  static String path(String value) {
+    if (value.equals("~")) {
+      return "\"$HOME\"";
+    }
+    return value.startsWith("~/") ? "\"$HOME\"/" + quote(value.substring(2)) : quote(value);
+  }
+
   /** Each of {@code words} quoted, joined by spaces. */
   static String join(List<String> words) {
     return words.stream().map(ShellQuote::quote).collect(Collectors.joining(" "));

@@ -97,7 +97,7 @@ final class WorkerLaunch {
    */
   static String probe(HostSpec spec) {
     return prelude(spec) + "echo warren-cpus=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN); "
-        + ShellQuote.quote(spec.javaCommand()) + " -version 2>&1; echo warren-java-exit=$?";
+        + ShellQuote.path(spec.javaCommand()) + " -version 2>&1; echo warren-java-exit=$?";
   }
 
   /**
@@ -111,7 +111,7 @@ final class WorkerLaunch {
       jvm.addAll(List.of("nice", "-n", Integer.toString(spec.nice())));
     }
     String wrapper = spec.wrapper() == null || spec.wrapper().isBlank() ? "" : spec.wrapper().strip() + " ";
-    String java = ShellQuote.join(jvm) + (jvm.isEmpty() ? "" : " ") + wrapper + ShellQuote.quote(spec.javaCommand())
+    String java = ShellQuote.join(jvm) + (jvm.isEmpty() ? "" : " ") + wrapper + ShellQuote.path(spec.javaCommand())
         + " @" + ShellQuote.quote(argfilePath(workerId));
     String log = ShellQuote.quote(logPath(workerId));
     String pid = ShellQuote.quote(pidPath(workerId));

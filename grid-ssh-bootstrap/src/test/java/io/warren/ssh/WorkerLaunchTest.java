@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -78,6 +77,22 @@ class WorkerLaunchTest {
   }
 
   @Test
+  void aJavaUnderTheLoginHomeIsFoundByProbeAndStart(@TempDir Path home) throws Exception {
+    Path fakeJava = home.resolve("my jdk/bin/java");
+    Files.createDirectories(fakeJava.getParent());
+    Files.writeString(fakeJava, "#!/bin/sh\necho \"home java $*\"\n").toFile().setExecutable(true);
+    // The work dir is elsewhere: java is run from there, where a literal ~/ would be looked for.
+    HostSpec spec = HostSpec.builder("h").workDir(home.resolve("work").toString()).javaCommand("~/my jdk/bin/java").build();
+    Map<String, String> login = Map.of("HOME", home.toString());
+
+    String probe = sh(WorkerLaunch.probe(spec), new byte[0], login);
+    sh(WorkerLaunch.start(spec, "w1", true), new byte[0], login);
+
+    assertTrue(probe.contains("home java -version\nwarren-java-exit=0"), probe);
+    assertEquals("home java @run/w1.args\n", Files.readString(home.resolve("work/logs/w1.log")));
+  }
+
+  @Test
   void probeReportsCpusAndJavaStatus(@TempDir Path home) throws Exception {
     HostSpec spec = HostSpec.builder("h").workDir(home.toString()).javaCommand("no-such-java-here").build();
     String out = sh(WorkerLaunch.probe(spec), new byte[0]);
@@ -133,8 +148,13 @@ class WorkerLaunchTest {
   }
 
   private static String sh(String command, byte[] stdin) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", command));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    return sh(command, stdin, Map.of());
+  }
+
+  private static String sh(String command, byte[] stdin, Map<String, String> environment) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process p = builder.start();
     p.getOutputStream().write(stdin);
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
