@@ -102,20 +102,21 @@ public final class SshFarm implements Provisioner {
         runtimeOverride == null ? WorkerRuntimeFiles.locate() : WorkerRuntimeFiles.of(runtimeOverride);
     List<ShipFile> files = new ArrayList<>();
     List<String> classPath = new ArrayList<>();
+    List<String> appFiles = new ArrayList<>();
     runtime.files().resolve().forEach(f -> files.add(under(RemotePaths.RUNTIME, f)));
     runtime.classPath().forEach(entry -> classPath.add(RemotePaths.RUNTIME + "/" + entry));
     for (ShipFile f : application.resolve()) {
       files.add(under(RemotePaths.APP, f));
+      appFiles.add(f.remotePath());
       if (f.remotePath().endsWith(".jar")) {
         classPath.add(RemotePaths.APP + "/" + f.remotePath());
       }
     }
-    classPath.add(RemotePaths.APP); // loose classes and resources shipped as a tree
     String farmId = UUID.randomUUID().toString().substring(0, 6);
     SharedShipments shared = new SharedShipments();
     ConfigRepository sshConfig = sshConfigRepository();
     OnEveryHost.HostResults<HostWorker> results = onEveryHost("provisioning the farm",
-        host -> provision(host, workerId(host, farmId), broker, files, classPath, shared, sshConfig));
+        host -> provision(host, workerId(host, farmId), broker, files, classPath, appFiles, shared, sshConfig));
     results.failed().forEach(failure -> log.warn("host left out: {}", failure.describe()));
     if (results.done().size() < inventory.minHosts()) {
       OnEveryHost.eachWorker("stopping the started workers", results.done(), HostWorker::kill);
@@ -130,7 +131,8 @@ public final class SshFarm implements Provisioner {
   }
 
   private HostWorker provision(HostSpec host, String workerId, BrokerEndpoint broker, List<ShipFile> files,
-      List<String> classPath, SharedShipments shared, ConfigRepository sshConfig) throws HostException {
+      List<String> classPath, List<String> appFiles, SharedShipments shared, ConfigRepository sshConfig)
+      throws HostException {
     long began = System.nanoTime();
     SshConnection connection = SshConnection.open(host, sshConfig);
     try {
@@ -144,7 +146,18 @@ public final class SshFarm implements Provisioner {
       log.info("{}: {} of {} files copied ({} bytes) in {} ms", host.name(), shipped.filesCopied(), shipped.files(),
           shipped.bytesCopied(), shipped.took().toMillis());
       writePrivate(connection, WorkerLaunch.credentialsPath(workerId), WorkerLaunch.credentials(broker));
-      String argfile = WorkerLaunch.argfile(host, workerId, slots, classPath, broker, heartbeatInterval, !detached, workerArguments);
+      // Loose classes and resources: through links to this shipment's files only, never app/ itself,
+      // where files an earlier shipment left behind stay.
+      RemoteResult linked = connection.exec(WorkerLaunch.runScript(host),
+          WorkerLaunch.appView(workerId, appFiles).getBytes(StandardCharsets.UTF_8), PROBE_TIMEOUT);
+      if (!linked.ok()) {
+        throw new HostException(new HostFailure(host.name(), Reason.SHIP_FAILED,
+            "cannot link the shipped files under " + WorkerLaunch.appViewPath(workerId) + ": " + linked.diagnostics(), ""));
+      }
+      List<String> workerClassPath = new ArrayList<>(classPath);
+      workerClassPath.add(WorkerLaunch.appViewPath(workerId));
+      String argfile = WorkerLaunch.argfile(host, workerId, slots, workerClassPath, broker, heartbeatInterval,
+          !detached, workerArguments);
       writePrivate(connection, WorkerLaunch.argfilePath(workerId), argfile.getBytes(StandardCharsets.UTF_8));
       if (detached) {
         RemoteResult started = connection.exec(WorkerLaunch.start(host, workerId, false), new byte[0], PROBE_TIMEOUT);
@@ -164,8 +177,8 @@ public final class SshFarm implements Provisioner {
   /**
    * Stops every worker this inventory's hosts run from detached farms ({@code warren down}): each
    * worker found by its pid file under {@code <workDir>/run} gets {@code TERM} (it drains), and
-   * {@code KILL} if still alive after {@code grace}; its credentials, pid and argument files are
-   * removed. Hosts are handled in parallel; returns the hosts that could not be reached or cleaned.
+   * {@code KILL} if still alive after {@code grace}; its credentials, pid and argument files and its
+   * links to the application are removed. Hosts are handled in parallel; returns the hosts that could not be reached or cleaned.
    */
   public List<HostFailure> stopDetached(Duration grace) {
     Durations.notNegative(grace, "grace");

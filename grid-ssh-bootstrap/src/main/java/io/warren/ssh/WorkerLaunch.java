@@ -18,7 +18,8 @@ import java.util.Properties;
  * <p>Files per worker under the work dir: {@code run/<id>.args} (JVM options, class path, main class
  * and worker options — the java launcher reads it, so no command-line length limit and no shell
  * quoting), {@code run/<id>.credentials} (mode 600: the broker password never appears in a command
- * line), {@code run/<id>.pid} and {@code logs/<id>.log}.
+ * line), {@code run/<id>.app} (links to the worker's shipped application files), {@code run/<id>.pid} and
+ * {@code logs/<id>.log}.
  */
 final class WorkerLaunch {
   static final int EXIT_NO_WORK_DIR = 90;
@@ -41,6 +42,11 @@ final class WorkerLaunch {
 
   static String pidPath(String workerId) {
     return RemotePaths.RUN + "/" + workerId + ".pid";
+  }
+
+  /** The worker's view of the application: links to exactly the files its shipment holds. */
+  static String appViewPath(String workerId) {
+    return RemotePaths.RUN + "/" + workerId + ".app";
   }
 
   static String logPath(String workerId) {
@@ -69,6 +75,44 @@ final class WorkerLaunch {
       text.append(ShellQuote.argfileToken(arg)).append('\n');
     }
     return text.toString();
+  }
+
+  /** Runs the script on stdin with sh in the work dir: no command-line length limit. */
+  static String runScript(HostSpec spec) {
+    return cdWorkDir(spec) + " && exec sh -s";
+  }
+
+  /**
+   * A script for {@link #runScript} that makes the worker's {@link #appViewPath} a tree of relative
+   * symbolic links to exactly {@code appFiles} (paths under {@code app/}). The worker's class path
+   * names this tree, not {@code app/}: a file that left the shipment stays in {@code app/} (another
+   * farm sharing the work dir may still use it) but this worker never sees it. The links follow
+   * {@code app/} by name, so a file shipped again is seen with its new content.
+   */
+  static String appView(String workerId, List<String> appFiles) {
+    String view = appViewPath(workerId);
+    Map<String, List<String>> byDir = new java.util.TreeMap<>();
+    for (String file : appFiles) {
+      int slash = file.lastIndexOf('/');
+      byDir.computeIfAbsent(slash < 0 ? "" : file.substring(0, slash), d -> new ArrayList<>()).add(file);
+    }
+    StringBuilder script = new StringBuilder("set -e\nrm -rf -- ").append(ShellQuote.quote(view))
+        .append("\nmkdir -p -- ").append(ShellQuote.quote(view)).append('\n');
+    for (Map.Entry<String, List<String>> dir : byDir.entrySet()) {
+      String linkDir = dir.getKey().isEmpty() ? view : view + "/" + dir.getKey();
+      // From the link's directory up to the work dir: run/<id>.app and its depth under it.
+      String up = "../../" + "../".repeat(dir.getKey().isEmpty() ? 0 : dir.getKey().split("/").length);
+      script.append("mkdir -p -- ").append(ShellQuote.quote(linkDir)).append('\n');
+      List<String> files = dir.getValue();
+      for (int from = 0; from < files.size(); from += 100) { // a bounded argument list per ln
+        script.append("ln -s --");
+        for (String file : files.subList(from, Math.min(files.size(), from + 100))) {
+          script.append(' ').append(ShellQuote.quote(up + RemotePaths.APP + "/" + file));
+        }
+        script.append(' ').append(ShellQuote.quote(linkDir + "/")).append('\n');
+      }
+    }
+    return script.toString();
   }
 
   /** The credentials file's content, in the format {@code WorkerOptions} reads. */
@@ -158,7 +202,7 @@ final class WorkerLaunch {
         + "[ $alive = 0 ] && break; sleep 0.1; i=$((i+1)); done; "
         + "for id in $ids; do p=$(cat \"run/$id.pid\"); "
         + "if ours \"$p\" $id; then kill -KILL \"$p\"; echo \"killed $id\"; else echo \"stopped $id\"; fi; "
-        + "rm -f \"run/$id.pid\" \"run/$id.credentials\" \"run/$id.args\"; done";
+        + "rm -rf \"run/$id.pid\" \"run/$id.credentials\" \"run/$id.args\" \"run/$id.app\"; done";
   }
 
   /** Deletes the host's work dir and everything in it. */
@@ -171,10 +215,11 @@ final class WorkerLaunch {
     return cdWorkDir(spec) + " && kill -0 \"$(cat " + ShellQuote.quote(pidPath(workerId)) + ")\" 2>/dev/null";
   }
 
-  /** Removes the worker's credentials and pid files. */
+  /** Removes the worker's credentials, pid and argument files and its view of the application. */
   static String cleanUp(HostSpec spec, String workerId) {
-    return cdWorkDir(spec) + " && rm -f " + ShellQuote.quote(credentialsPath(workerId)) + " "
-        + ShellQuote.quote(pidPath(workerId)) + " " + ShellQuote.quote(argfilePath(workerId));
+    return cdWorkDir(spec) + " && rm -rf " + ShellQuote.quote(credentialsPath(workerId)) + " "
+        + ShellQuote.quote(pidPath(workerId)) + " " + ShellQuote.quote(argfilePath(workerId)) + " "
+        + ShellQuote.quote(appViewPath(workerId));
   }
 
   /**

@@ -93,6 +93,28 @@ class WorkerLaunchTest {
   }
 
   @Test
+  void theAppViewLinksExactlyTheShippedFilesWhateverTheirNames(@TempDir Path home) throws Exception {
+    HostSpec spec = HostSpec.builder("h").workDir(home.toString()).build();
+    List<String> shipped = List.of("app.jar", "-dash", "it's here.txt", "a b/c$d.properties", "META-INF/services/x.Y");
+    for (String file : shipped) {
+      Files.createDirectories(home.resolve("app").resolve(file).getParent());
+      Files.writeString(home.resolve("app").resolve(file), "content of " + file);
+    }
+    Files.writeString(home.resolve("app/a b/stale.properties"), "left over");
+
+    assertEquals("", sh(WorkerLaunch.runScript(spec), WorkerLaunch.appView("w1", shipped).getBytes(StandardCharsets.UTF_8)));
+
+    Path view = home.resolve("run/w1.app");
+    for (String file : shipped) {
+      assertEquals("content of " + file, Files.readString(view.resolve(file)), file);
+    }
+    assertFalse(Files.exists(view.resolve("a b/stale.properties")));
+    sh(WorkerLaunch.cleanUp(spec, "w1"), new byte[0]);
+    assertFalse(Files.exists(view, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertTrue(Files.exists(home.resolve("app/a b/c$d.properties")), "cleaning up removed a shipped file");
+  }
+
+  @Test
   void probeReportsCpusAndJavaStatus(@TempDir Path home) throws Exception {
     HostSpec spec = HostSpec.builder("h").workDir(home.toString()).javaCommand("no-such-java-here").build();
     String out = sh(WorkerLaunch.probe(spec), new byte[0]);

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.warren.farm.app.ClassPathResources;
 import io.warren.farm.app.DoubleWellReplica;
 import io.warren.farm.app.Replica;
+import io.warren.farm.app.Resources;
 import io.warren.grid.Grid;
 import io.warren.grid.Lease;
 import io.warren.grid.Outcome;
@@ -160,6 +162,28 @@ class SshFarmIT {
     }
     assertEquals("temperature-ladder=linear",
         env.hosts().get(0).exec("cat", "/home/warren/.warren-ship-test/app/params.txt").stdout().strip());
+  }
+
+  @Test
+  void aFileLeftOutOfTheShipmentIsNoLongerOnTheWorkersClassPath() throws Exception {
+    HostInventory inventory = FarmFixture.inventory(env.hosts().subList(0, 1), env.knownHosts(), b -> b.workDir(".warren-left-out"));
+    Path conf = Files.createDirectories(dir.resolve("left-out/conf"));
+    Files.writeString(conf.resolve("old.properties"), "left=out\n");
+    Files.writeString(conf.resolve("kept.properties"), "kept=yes\n");
+    Shipment app = Shipment.builder().file(env.appJar()).directory(conf.getParent()).build();
+    BrokerEndpoint endpoint = new BrokerEndpoint(env.broker().uri(), env.broker().username(), env.broker().password());
+    provisionAndStop(farm(inventory, app), endpoint);
+    Files.delete(conf.resolve("old.properties"));
+
+    try (Grid grid = grid(farm(inventory, app))) {
+      Resources resources = grid.proxy(grid.publish(new ClassPathResources()), Resources.class);
+      assertTrue(resources.visible("conf/kept.properties"), "a shipped file is not on the worker's class path");
+      assertFalse(resources.visible("conf/old.properties"), "a file the shipment no longer holds is on the class path");
+    }
+    // Left in place, not deleted: another farm sharing the work dir may still ship and use it.
+    assertEquals(0, env.hosts().get(0).exec("test", "-f", "/home/warren/.warren-left-out/app/conf/old.properties").exitCode());
+    assertEquals("", env.hosts().get(0).exec("find", "/home/warren/.warren-left-out/run", "-name", "*.app").stdout(),
+        "a worker's view of the application outlived it");
   }
 
   @Test
