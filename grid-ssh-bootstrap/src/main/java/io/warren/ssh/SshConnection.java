@@ -7,6 +7,7 @@ import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchChangedHostKeyException;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.JSchUnknownHostKeyException;
+import com.jcraft.jsch.KeyPair;
 import com.jcraft.jsch.Session;
 import io.warren.ssh.HostFailure.Reason;
 import java.io.ByteArrayOutputStream;
@@ -74,6 +75,7 @@ final class SshConnection implements AutoCloseable {
     }
     user = user != null ? user : System.getProperty("user.name");
     port = port != 0 ? port : 22;
+    List<Path> locked = new ArrayList<>(); // encrypted, no passphrase: JSch skips them at login
     try {
       for (Path identity : identities) {
         if (!Files.isReadable(identity)) {
@@ -81,6 +83,9 @@ final class SshConnection implements AutoCloseable {
               "identity file " + identity + " cannot be read", ""));
         }
         byte[] passphrase = spec.passphrase() == null ? null : spec.passphrase().getBytes(StandardCharsets.UTF_8);
+        if (passphrase == null && isEncrypted(jsch, identity)) {
+          locked.add(identity);
+        }
         jsch.addIdentity(identity.toString(), passphrase);
       }
       if (spec.hostKeyChecking() == HostKeyChecking.STRICT) {
@@ -103,12 +108,22 @@ final class SshConnection implements AutoCloseable {
       session.setServerAliveCountMax(3);
       session.connect((int) CONNECT_TIMEOUT.toMillis());
     } catch (JSchException e) {
-      throw new HostException(classify(spec, user, host, port, e), e);
+      throw new HostException(classify(spec, user, host, port, locked, e), e);
     }
     return new SshConnection(spec, session);
   }
 
-  private static HostFailure classify(HostSpec spec, String user, String host, int port, JSchException e) {
+  private static boolean isEncrypted(JSch jsch, Path identity) throws JSchException {
+    KeyPair key = KeyPair.load(jsch, identity.toString());
+    try {
+      return key.isEncrypted();
+    } finally {
+      key.dispose();
+    }
+  }
+
+  private static HostFailure classify(HostSpec spec, String user, String host, int port, List<Path> locked,
+      JSchException e) {
     String where = user + "@" + host + ":" + port;
     Throwable cause = e.getCause();
     Reason reason;
@@ -126,6 +141,12 @@ final class SshConnection implements AutoCloseable {
         || String.valueOf(e.getMessage()).contains("timeout")) {
       reason = Reason.UNREACHABLE;
       detail = "cannot connect to " + host + ":" + port + ": " + (cause != null ? cause.getMessage() : e.getMessage());
+    } else if (!locked.isEmpty() && (String.valueOf(e.getMessage()).startsWith("Auth ")
+        || "USERAUTH fail".equals(e.getMessage()))) {
+      // JSch cannot open these keys without their passphrase; it says "USERAUTH fail" when it stops at one.
+      reason = Reason.IDENTITY_UNUSABLE;
+      detail = "identity file " + (locked.size() == 1 ? locked.get(0) : locked) + " is passphrase-protected and"
+          + " no passphrase was given (passphraseEnv in the inventory), so the login of " + where + " failed";
     } else if (String.valueOf(e.getMessage()).startsWith("Auth ")) {
       reason = Reason.AUTH_REFUSED;
       detail = "the host refused the login of " + where + " with the given key";

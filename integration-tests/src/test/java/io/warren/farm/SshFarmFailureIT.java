@@ -124,13 +124,17 @@ class SshFarmFailureIT {
       HostInventory inventory = new HostInventory(List.of(
           HostSpec.builder("farm-alias").name("via-alias").knownHosts(known).slots(1).build(),
           FarmFixture.spec(locked, "with-passphrase", known).passphrase("open sesame").build(),
-          FarmFixture.spec(locked, "wrong-passphrase", known).passphrase("open barley").build()), 2);
+          FarmFixture.spec(locked, "wrong-passphrase", known).passphrase("open barley").build(),
+          FarmFixture.spec(locked, "no-passphrase", known).build()), 2);
       SshFarm farm = SshFarm.builder().inventory(inventory).sshConfig(sshConfig).ship(Shipment.ofFiles(List.of(env.appJar())))
           .stopGrace(Duration.ofSeconds(10)).build();
       try (FarmWorkers workers = farm.start(endpoint())) {
         assertEquals(List.of("via-alias", "with-passphrase"), List.copyOf(workers.workersByHost().keySet()),
             workers.hostFailures()::toString);
-        assertEquals(List.of(Reason.IDENTITY_UNUSABLE), workers.hostFailures().stream().map(HostFailure::reason).toList());
+        assertEquals(List.of(Reason.IDENTITY_UNUSABLE, Reason.IDENTITY_UNUSABLE),
+            workers.hostFailures().stream().map(HostFailure::reason).toList(), workers.hostFailures()::toString);
+        assertTrue(workers.hostFailures().get(1).detail().contains("is passphrase-protected and no passphrase was given"),
+            workers.hostFailures()::toString);
         assertTrue(workers.hostFailures().stream().noneMatch(f -> f.describe().contains("open")), "a passphrase was shown");
       }
     }
