@@ -23,6 +23,16 @@ public final class Connections {
   public static final int AMQP_HEARTBEAT_SECONDS = 5;
 
   /**
+   * The largest message body a Warren connection accepts: RabbitMQ's hard maximum (its {@code
+   * max_message_size} cannot be set higher). amqp-client's own default is 64 MiB; a larger delivery
+   * (RabbitMQ 3.x accepts up to 128 MiB by default) made its reader thread throw and the connection
+   * die, the message was requeued and redelivered to the reconnected worker: a poison loop no size
+   * check of Warren's was ever reached in. Above what any broker can deliver, it is never hit; the
+   * body's buffer is sized by each message, so the limit itself costs no memory.
+   */
+  public static final int MAX_INBOUND_BODY_BYTES = 512 * 1024 * 1024;
+
+  /**
    * Connects to {@code broker}. For {@code amqps} the JVM's default trust store is used and the
    * broker's host name is verified (amqp-client's own default for amqps trusts every certificate).
    *
@@ -59,6 +69,7 @@ public final class Connections {
     factory.setPassword(broker.password());
     factory.setRequestedHeartbeat(AMQP_HEARTBEAT_SECONDS);
     factory.setConnectionTimeout(10_000);
+    factory.setMaxInboundMessageBodySize(MAX_INBOUND_BODY_BYTES);
     // Recovery is Warren's own job: amqp-client's does not cover a failed first connect or
     // channel errors, and would re-create exclusive queues under racing names.
     factory.setAutomaticRecoveryEnabled(false);

@@ -2,6 +2,7 @@ package io.warren.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.warren.amqp.Connections;
 import io.warren.grid.spi.BrokerEndpoint;
 import io.warren.grid.spi.Provisioner;
 import java.io.IOException;
@@ -37,7 +38,8 @@ import java.util.Set;
  * @param drainGrace how long a drain may wait for running calls
  * @param credentialsFile where the credentials are, or null for the environment
  * @param exitOnStdinEof stop when standard input closes (the parent process died)
- * @param maxMessageBytes calls with a larger body are refused (default 16 MiB)
+ * @param maxMessageBytes calls with a larger body are refused (default 16 MiB, at most 512 MiB: {@link
+ *     Connections#MAX_INBOUND_BODY_BYTES})
  * @param ackAfter a shared call still running after this is acknowledged early, so the broker's
  *     consumer timeout cannot redeliver it while it runs (default 5 min; RabbitMQ's timeout is 30)
  * @param maxAttempts deliveries (each ended by a worker's death) before a call is dead-lettered (3)
@@ -71,6 +73,10 @@ public record WorkerOptions(
     }
     if (maxMessageBytes < 1) {
       throw new IllegalArgumentException("--max-message-bytes must be >= 1");
+    }
+    if (maxMessageBytes > Connections.MAX_INBOUND_BODY_BYTES) {
+      throw new IllegalArgumentException("--max-message-bytes must be <= " + Connections.MAX_INBOUND_BODY_BYTES
+          + " (the largest body the broker connection can receive, RabbitMQ's own maximum), was " + maxMessageBytes);
     }
     if (ackAfter.isNegative()) {
       throw new IllegalArgumentException("--ack-after-millis must be >= 0");

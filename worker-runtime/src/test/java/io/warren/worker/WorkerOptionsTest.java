@@ -47,6 +47,16 @@ class WorkerOptionsTest {
   }
 
   @Test
+  void aMessageLimitTheBrokerConnectionCouldNotReceiveIsRefused() {
+    String tooLarge = Integer.toString(512 * 1024 * 1024 + 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WorkerOptions.parse(new String[] {
+        "--broker", "amqp://h", "--worker-id", "w", "--max-message-bytes", tooLarge}));
+    assertTrue(e.getMessage().startsWith("--max-message-bytes must be <= 536870912"), e.getMessage());
+    assertEquals(512 * 1024 * 1024, WorkerOptions.parse(new String[] {
+        "--broker", "amqp://h", "--worker-id", "w", "--max-message-bytes", "536870912"}).maxMessageBytes());
+  }
+
+  @Test
   void credentialsComeFromTheEnvironment() throws Exception {
     WorkerOptions options = WorkerOptions.parse(new String[] {"--broker", "amqp://h:1", "--worker-id", "w"});
     BrokerEndpoint endpoint = options.endpoint(Map.of(WorkerOptions.USERNAME_ENV, "grid", WorkerOptions.PASSWORD_ENV, "pw"));
