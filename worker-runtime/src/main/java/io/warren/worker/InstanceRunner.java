@@ -631,7 +631,7 @@ final class InstanceRunner {
     serviceCode.lockInterruptibly(); // a cancel while it waits ends it here
     try {
       call.runner = Thread.currentThread();
-      return target.run(prepared);
+      return target.run(prepared, context.maxMessageBytes());
     } finally {
       serviceCode.unlock();
     }

@@ -88,12 +88,26 @@ final class ServiceObject {
     }
   }
 
-  /** Runs a prepared call to completion (for async methods, until their future completes). */
-  Result run(Prepared call) {
-    MethodContract method = call.method();
-    if (call.chunk() != null) {
-      return runChunk(call);
+  /**
+   * Runs a prepared call to completion (for async methods, until their future completes). A result
+   * whose encoding is larger than {@code maxResultBytes} (the worker's message limit) becomes a
+   * {@link ErrorCode#BAD_REQUEST} naming both sizes: sent as it was, the broker could drop the reply
+   * (RabbitMQ 4 refuses over 16 MiB by default, closing the channel) and the caller would wait out its
+   * whole timeout.
+   */
+  Result run(Prepared call, int maxResultBytes) {
+    Result result = call.chunk() != null ? runChunk(call) : runOne(call);
+    if (result.value() == null || result.value().length <= maxResultBytes) {
+      return result;
     }
+    String what = call.chunk() != null ? "the results of a chunk of " + call.chunk().size() + " calls take " : "the result takes ";
+    return Result.failed(WireError.of(ErrorCode.BAD_REQUEST, call.method().displayName() + ": " + what
+        + result.value().length + " bytes encoded, more than the worker's limit of " + maxResultBytes
+        + " (--max-message-bytes); it was not sent"));
+  }
+
+  private Result runOne(Prepared call) {
+    MethodContract method = call.method();
     Codec.ItemResult outcome = invoke(method, call.args());
     if (outcome.error() != null) {
       return Result.failed(outcome.error());
