@@ -23,8 +23,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -164,6 +166,11 @@ public final class Worker implements AutoCloseable {
       return;
     }
     ServiceId service = new ServiceId(command.service());
+    String duplicate = duplicateInstance(service, command.instances());
+    if (duplicate != null) {
+      Messages.replyError(control, props, ErrorCode.PUBLISH_FAILED, duplicate);
+      return;
+    }
     byte[] state = command.state().getBytes(StandardCharsets.UTF_8);
     List<InstanceRunner> started = new ArrayList<>();
     consumerThreads.fit(instances.size() + command.instances().size()); // before they consume
@@ -189,6 +196,24 @@ public final class Worker implements AutoCloseable {
     log.info("hosting {} instances {} of {}", command.service(), command.instances(), command.implementation());
     Messages.replyOk(control, props, new byte[0]);
     heartbeatSoon();
+  }
+
+  /**
+   * Why hosting {@code numbers} of {@code service} would replace a runner, or null. A replaced
+   * runner is never stopped: it would go on consuming the service's queues on its own thread and
+   * channels, out of the worker's sight (heartbeats, terminate, drain).
+   */
+  private String duplicateInstance(ServiceId service, List<Integer> numbers) {
+    Set<Integer> seen = new HashSet<>();
+    for (int number : numbers) {
+      if (!seen.add(number)) {
+        return "the host command names instance " + service + "#" + number + " twice";
+      }
+      if (instances.containsKey(key(service, number))) {
+        return "worker " + options.workerId() + " already hosts " + service + "#" + number;
+      }
+    }
+    return null;
   }
 
   private void undo(List<InstanceRunner> started) {
