@@ -842,6 +842,14 @@ final class InstanceRunner {
   // ---- stopping ----------------------------------------------------------------------------
 
   private boolean beginStop(Stop stop) throws IOException {
+    if (stopping != null) {
+      // A second stop (a terminate during a drain, or the reverse) ends with the first: taking its
+      // place would leave the first one's future never completed.
+      boolean deleteQueue = stopping.deleteQueue() || stop.deleteQueue();
+      stopping = new Stop(deleteQueue, stopping.done());
+      stopping.done().whenComplete((ignored, failure) -> stop.done().complete(null));
+      return false;
+    }
     stopping = stop;
     try {
       if (sharedTag != null) {
