@@ -78,6 +78,12 @@ public record WorkerOptions(
       throw new IllegalArgumentException("--max-message-bytes must be <= " + Connections.MAX_INBOUND_BODY_BYTES
           + " (the largest body the broker connection can receive, RabbitMQ's own maximum), was " + maxMessageBytes);
     }
+    if (drainGrace.isNegative()) {
+      throw new IllegalArgumentException("--drain-grace-millis must be >= 0, was " + drainGrace.toMillis());
+    }
+    if (reconnectFor.isNegative()) {
+      throw new IllegalArgumentException("--reconnect-for-millis must be >= 0, was " + reconnectFor.toMillis());
+    }
     if (ackAfter.isNegative()) {
       throw new IllegalArgumentException("--ack-after-millis must be >= 0");
     }
@@ -144,21 +150,17 @@ public record WorkerOptions(
         ackAfter, maxAttempts, reconnectFor, List.of());
   }
 
-  /** The broker endpoint with credentials from the file or the environment. */
-  public BrokerEndpoint endpoint(Map<String, String> environment) throws IOException {
+  /**
+   * The broker endpoint with credentials from the file or the environment.
+   *
+   * @throws IllegalArgumentException when the credentials are missing, or the file is missing,
+   *     unreadable or readable by others: a bad option (exit 2), not an unreachable broker (exit 3)
+   */
+  public BrokerEndpoint endpoint(Map<String, String> environment) {
     String username;
     String password;
     if (credentialsFile != null) {
-      if (Files.getFileStore(credentialsFile).supportsFileAttributeView("posix")) {
-        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(credentialsFile);
-        if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-          throw new IllegalArgumentException("credentials file " + credentialsFile + " must be readable by its owner only (chmod 600)");
-        }
-      }
-      Properties properties = new Properties();
-      try (InputStream in = Files.newInputStream(credentialsFile)) {
-        properties.load(in);
-      }
+      Properties properties = readCredentialsFile();
       username = properties.getProperty("username");
       password = properties.getProperty("password");
     } else {
@@ -170,6 +172,27 @@ public record WorkerOptions(
           + ", or pass --credentials-file with username= and password=");
     }
     return new BrokerEndpoint(broker, alternateBrokers, username, password);
+  }
+
+  private Properties readCredentialsFile() {
+    if (!Files.exists(credentialsFile)) {
+      throw new IllegalArgumentException("--credentials-file " + credentialsFile + " does not exist");
+    }
+    try {
+      if (Files.getFileStore(credentialsFile).supportsFileAttributeView("posix")) {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(credentialsFile);
+        if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+          throw new IllegalArgumentException("credentials file " + credentialsFile + " must be readable by its owner only (chmod 600)");
+        }
+      }
+      Properties properties = new Properties();
+      try (InputStream in = Files.newInputStream(credentialsFile)) {
+        properties.load(in);
+      }
+      return properties;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--credentials-file " + credentialsFile + " cannot be read: " + e, e);
+    }
   }
 
   private static String value(String[] args, int i, String option) {

@@ -76,6 +76,29 @@ class WorkerOptionsTest {
   }
 
   @Test
+  void negativeDrainGraceAndReconnectPeriodAreRefused() {
+    for (String option : new String[] {"--drain-grace-millis", "--reconnect-for-millis"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WorkerOptions.parse(new String[] {
+          "--broker", "amqp://h", "--worker-id", "w", option, "-1"}));
+      assertEquals(option + " must be >= 0, was -1", e.getMessage());
+    }
+    WorkerOptions zero = WorkerOptions.parse(new String[] {
+        "--broker", "amqp://h", "--worker-id", "w", "--drain-grace-millis", "0", "--reconnect-for-millis", "0"});
+    assertEquals(Duration.ZERO, zero.drainGrace());
+    assertEquals(Duration.ZERO, zero.reconnectFor());
+  }
+
+  @Test
+  void aMissingCredentialsFileIsABadOptionNamingTheFile() {
+    Path missing = dir.resolve("no-such.properties");
+    WorkerOptions options = WorkerOptions.parse(new String[] {
+        "--broker", "amqp://h:1", "--worker-id", "w", "--credentials-file", missing.toString()});
+    // IllegalArgumentException is WorkerMain's exit 2 (bad options); an IOException was its exit 3 (broker unreachable).
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options.endpoint(Map.of()));
+    assertEquals("--credentials-file " + missing + " does not exist", e.getMessage());
+  }
+
+  @Test
   void credentialsFileMustBePrivate() throws Exception {
     Path file = dir.resolve("broker.properties");
     Files.writeString(file, "username=grid\npassword=pw\n");
