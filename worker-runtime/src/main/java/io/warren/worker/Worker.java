@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -65,6 +66,8 @@ public final class Worker implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timers;
   private final InstanceContext instanceContext;
   private final Map<String, InstanceRunner> instances = new ConcurrentHashMap<>();
+  /** Terminated instances still finishing their running call (no longer in {@link #instances}). */
+  private final Set<CompletableFuture<Void>> terminating = ConcurrentHashMap.newKeySet();
   private final CancelledCalls cancelled = new CancelledCalls();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -224,19 +227,41 @@ public final class Worker implements AutoCloseable {
     consumerThreads.fit(instances.size());
   }
 
-  private void terminate(AMQP.BasicProperties props, ServiceCommand command) throws IOException {
+  /**
+   * Stops the service's instances and answers once they have stopped. The control thread does not
+   * wait meanwhile: a running call may take an hour, and other commands (host, release-now,
+   * shutdown) would queue behind it until their callers time out.
+   */
+  private void terminate(AMQP.BasicProperties props, ServiceCommand command) {
     List<CompletableFuture<Void>> stopped = new ArrayList<>();
     for (InstanceRunner runner : List.copyOf(instances.values())) {
       if (runner.service().value().equals(command.service())) {
         instances.remove(key(runner.service(), runner.number()));
-        stopped.add(runner.stop(true));
+        CompletableFuture<Void> done = runner.stop(true);
+        terminating.add(done); // a drain waits for it too: out of the table, its call still runs
+        done.whenComplete((ignored, failure) -> terminating.remove(done));
+        stopped.add(done);
       }
     }
-    stopped.forEach(CompletableFuture::join);
-    consumerThreads.fit(instances.size());
-    log.info("terminated {} ({} instances)", command.service(), stopped.size());
-    Messages.replyOk(control, props, new byte[0]);
+    log.info("terminating {} ({} instances)", command.service(), stopped.size());
     heartbeatSoon();
+    CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+      try {
+        controlThread.execute(() -> terminated(props, command)); // the control channel is the control thread's
+      } catch (RejectedExecutionException e) {
+        // the worker stopped meanwhile: its DOWN heartbeat tells the caller
+      }
+    });
+  }
+
+  private void terminated(AMQP.BasicProperties props, ServiceCommand command) {
+    consumerThreads.fit(instances.size());
+    log.info("terminated {}", command.service());
+    try {
+      Messages.replyOk(control, props, new byte[0]);
+    } catch (IOException | RuntimeException e) {
+      log.warn("terminate of {} not answered: {}", command.service(), e.toString());
+    }
   }
 
   private void releaseNow(AMQP.BasicProperties props, ServiceCommand command) throws IOException {
@@ -312,6 +337,7 @@ public final class Worker implements AutoCloseable {
       for (InstanceRunner runner : instances.values()) {
         stopped.add(runner.stop(false));
       }
+      stopped.addAll(terminating);
       try {
         CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new))
             .get(options.drainGrace().toMillis(), TimeUnit.MILLISECONDS);
