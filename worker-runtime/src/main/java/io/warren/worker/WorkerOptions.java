@@ -38,7 +38,8 @@ import java.util.Set;
  * @param drainGrace how long a drain may wait for running calls
  * @param credentialsFile where the credentials are, or null for the environment
  * @param exitOnStdinEof stop when standard input closes (the parent process died)
- * @param maxMessageBytes calls with a larger body are refused (default 16 MiB, at most 512 MiB: {@link
+ * @param maxMessageBytes calls with a larger body are refused, and results that encode larger fail with
+ *     {@code BAD_REQUEST} instead of being sent (default 16 MiB, at most 512 MiB: {@link
  *     Connections#MAX_INBOUND_BODY_BYTES})
  * @param ackAfter a shared call still running after this is acknowledged early, so the broker's
  *     consumer timeout cannot redeliver it while it runs (default 5 min; RabbitMQ's timeout is 30)
