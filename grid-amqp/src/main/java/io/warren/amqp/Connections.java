@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.TrafficListener;
 import io.warren.grid.GridUnavailableException;
 import io.warren.grid.spi.BrokerEndpoint;
 import java.io.IOException;
@@ -50,9 +51,21 @@ public final class Connections {
    * @throws GridUnavailableException naming the broker (never the password) when it cannot connect
    */
   public static Connection open(BrokerEndpoint broker, String connectionName, ExecutorService consumerThreads) {
+    return open(broker, connectionName, consumerThreads, null);
+  }
+
+  /**
+   * As {@link #open(BrokerEndpoint, String, ExecutorService)}, telling {@code traffic} (if not null)
+   * of every command as the connection's reader thread receives it, before any consumer sees it.
+   */
+  public static Connection open(BrokerEndpoint broker, String connectionName, ExecutorService consumerThreads,
+      TrafficListener traffic) {
     ConnectionFactory factory = new ConnectionFactory();
     if (consumerThreads != null) {
       factory.setSharedExecutor(consumerThreads);
+    }
+    if (traffic != null) {
+      factory.setTrafficListener(traffic);
     }
     // amqp-client's own consumer threads would be "pool-N-thread-M" in thread dumps and profiles.
     factory.setThreadFactory(named(connectionName + "-amqp-"));

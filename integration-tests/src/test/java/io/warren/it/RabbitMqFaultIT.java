@@ -247,6 +247,28 @@ class RabbitMqFaultIT {
   }
 
   @Test
+  void callsQueuedBehindOthersPastTheConsumerTimeoutEachRunOnce(TestInfo test) throws Exception {
+    // At prefetch 8 the broker gives one instance all 8 calls of 1.5 s at once: none runs for the
+    // 2 s early-ack time, but the later ones wait past the 5 s consumer timeout before they start.
+    // The early ack counts from delivery: a call delivered 2 s ago is acknowledged, and those behind
+    // it go back to the queue unmarked, where the broker closed the channel and redelivered them.
+    try (Grid grid = grid(test, 1, 1, List.of("--ack-after-millis", "2000"), 8)) {
+      String worker = grid.workers().get(0).id();
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      Tally tally = grid.proxy(id, Tally.class);
+      List<CompletableFuture<String>> calls = new ArrayList<>(IntStream.range(0, 7)
+          .mapToObj(i -> Grid.async(tally, t -> t.appendSlowly(i, 1_500))).toList());
+      calls.add(Grid.async(tally, t -> t.chargeSlowly(1_500)));
+      for (CompletableFuture<String> call : calls) {
+        assertTrue(call.get(60, TimeUnit.SECONDS).length() > 0, "the @NonIdempotent call was not refused either");
+      }
+      assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), tally.log().stream().sorted().toList(), "each call ran exactly once");
+      assertFalse(Files.readString(logs(test).resolve(worker + ".log")).contains("channels lost"),
+          "no consumer timeout closed the channel");
+    }
+  }
+
+  @Test
   void moreLongCallsThanTheClientLibrarysThreadsAllRunAndAllCancel(TestInfo test) throws Exception {
     // Shared calls run on amqp-client's consumer threads. Its default pool has 2 threads per core,
     // for every channel of the connection: the worker must give it more (two per instance), or these calls (and the

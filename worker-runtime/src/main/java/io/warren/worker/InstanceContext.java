@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param cancelled ids of calls their callers cancelled
  * @param onLeaseChange called after an instance is leased or freed
  * @param maxMessageBytes calls with a larger body are refused
- * @param ackAfter a call still running after this is acknowledged early, by the worker's sweep (see
+ * @param ackAfter a call still running this long after its delivery is acknowledged early, by the worker's sweep (see
  *     {@link InstanceRunner#checkLongCall})
  * @param maxAttempts deliveries after which a call goes to the dead-letter queue
+ * @param deliveries when each shared-queue delivery reached the worker (the connection's listener)
  */
 record InstanceContext(
     java.util.function.Supplier<Connection> connection,
@@ -23,4 +24,5 @@ record InstanceContext(
     Runnable onLeaseChange,
     int maxMessageBytes,
     Duration ackAfter,
-    int maxAttempts) {}
+    int maxAttempts,
+    DeliveryClock deliveries) {}

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,8 +61,9 @@ import org.slf4j.LoggerFactory;
  * as a death. It publishes the call again unchanged instead, and acknowledges it once the broker
  * has confirmed the copy ({@link #handOver}).
  *
- * <p>Long calls: a shared call still running after {@code ackAfter} is acknowledged early (so the
- * broker's consumer timeout cannot close the channel and redeliver it while it runs), and its
+ * <p>Long calls: a shared call still running {@code ackAfter} after its delivery (not its start: it
+ * may have waited behind others) is acknowledged early (so the broker's consumer timeout cannot
+ * close the channel and redeliver it while it runs), and its
  * caller is told which worker now holds it, so the worker's death is reported instead of hidden.
  */
 final class InstanceRunner {
@@ -83,12 +85,17 @@ final class InstanceRunner {
   private sealed interface Task
       permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks, Retire {}
 
-  /** A delivery, with the channel it came on: its tag means nothing on any other channel. */
-  private record Inbound(
-      Source source, Channel channel, long tag, boolean redelivered, AMQP.BasicProperties props, byte[] body)
-      implements Task {
-    static Inbound of(Source source, Channel channel, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-      return new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body);
+  /**
+   * A delivery, with the channel it came on (its tag means nothing on any other channel) and when it
+   * reached the worker ({@link DeliveryClock}): the broker's consumer timeout counts from then, not
+   * from when the call starts.
+   */
+  private record Inbound(Source source, Channel channel, long tag, boolean redelivered, AMQP.BasicProperties props,
+      byte[] body, long deliveredNanos) implements Task {
+    static Inbound of(Source source, Channel channel, Envelope envelope, AMQP.BasicProperties props, byte[] body,
+        long deliveredNanos) {
+      return new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body,
+          deliveredNanos);
     }
   }
 
@@ -145,7 +152,7 @@ final class InstanceRunner {
   private static final class Running {
     final Inbound in;
     final long sequence;
-    /** When it started: the worker's sweep acks a shared call early once it has run for {@code ackAfter}. */
+    /** When it started: the paused channel it holds ({@link #holding}) is closed once it has run for {@code ackAfter}. */
     final long startedNanos = System.nanoTime();
     FutureTask<ServiceObject.Result> task;
     /** Read by the sweep without the loop: a stale false only posts a LongCall that the loop ignores. */
@@ -158,6 +165,12 @@ final class InstanceRunner {
     Thread sharedConsumer;
     /** The thread running its service code, once started. */
     volatile Thread runner;
+    /**
+     * The paused shared channel whose later deliveries wait in the client library behind this call
+     * (it runs on that channel's consumer thread), or null: they reach the loop, to be handed over,
+     * when it ends, or are requeued by closing the channel if it runs for {@code ackAfter}.
+     */
+    volatile Channel holding;
 
     Running(Inbound in, long sequence) {
       this.in = in;
@@ -189,8 +202,12 @@ final class InstanceRunner {
   private final ReentrantLock serviceCode = new ReentrantLock();
   /** Shared calls run on their consumer thread only below this prefetch (see {@link #sharedConsumer}). */
   private final boolean sharedCallsOnConsumer;
-  /** The consumer thread inside the shared channel's delivery handler, or null. */
-  private volatile Thread sharedDeliveryThread;
+  /**
+   * The shared channel whose delivery handler this thread is in, if any. Per thread: a paused
+   * channel's consumer thread may still be handing over what it held while the new channel's
+   * delivers, and neither may run the other's calls (the paused one's would wait behind them).
+   */
+  private final ThreadLocal<Channel> deliveringOn = new ThreadLocal<>();
   /** A call started on a shared consumer thread, for that thread to run once it has let go of the loop. */
   private volatile Running startedHere;
   /**
@@ -326,15 +343,22 @@ final class InstanceRunner {
   }
 
   /**
-   * Called by the worker's timer: a shared call that has run for {@code ackAfter} is acknowledged
-   * early (within one sweep period of that). A sweep rather than a timer per call: scheduling and
-   * cancelling a timer for every call woke the timer thread once per call.
+   * Called by the worker's timer: a shared call delivered {@code ackAfter} ago and still running is
+   * acknowledged early (within one sweep period of that), and a paused channel it still holds
+   * closed once it has run that long ({@link #pauseSharedWork}). From its delivery, not its start:
+   * the broker's consumer timeout counts from the delivery, and at prefetch above 1 a call may wait
+   * behind others before it starts. A sweep rather than a timer per call: scheduling and cancelling
+   * a timer for every call woke the timer thread once per call.
    */
   void checkLongCall() {
     Running call = current;
     long after = context.ackAfter().toNanos();
-    if (call != null && after > 0 && call.in.source() == Source.SHARED && !call.acked
-        && System.nanoTime() - call.startedNanos >= after) {
+    if (call == null || after <= 0 || call.in.source() != Source.SHARED) {
+      return;
+    }
+    long now = System.nanoTime();
+    if ((!call.acked && now - call.in.deliveredNanos() >= after)
+        || (call.holding != null && now - call.startedNanos >= after)) {
       loop.postFirst(new LongCall(call.sequence));
     }
   }
@@ -367,10 +391,16 @@ final class InstanceRunner {
     return done;
   }
 
-  /** Takes shared calls again, on the current shared channel. */
+  /**
+   * Takes shared calls again, on the current shared channel, under a consumer tag of its own that
+   * the delivery clock knows before the first delivery can arrive.
+   */
   private void consumeShared() throws IOException {
     CompletableFuture<Void> gone = new CompletableFuture<>();
-    sharedTag = shared.basicConsume(sharedQueue, false, sharedConsumer(shared, gone));
+    String tag = "warren-" + service + "-" + number + "-" + UUID.randomUUID();
+    context.deliveries().register(tag);
+    gone.thenRun(() -> context.deliveries().forget(tag));
+    sharedTag = shared.basicConsume(sharedQueue, false, tag, sharedConsumer(shared, gone));
     sharedConsumerGone = gone;
   }
 
@@ -378,7 +408,8 @@ final class InstanceRunner {
     return new EndingConsumer(channel, gone) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        loop.runHere(Inbound.of(source, channel, envelope, props, body));
+        long arrived = source == Source.SHARED ? context.deliveries().arrived(tag) : System.nanoTime();
+        loop.runHere(Inbound.of(source, channel, envelope, props, body, arrived));
       }
     };
   }
@@ -395,16 +426,16 @@ final class InstanceRunner {
     return new EndingConsumer(channel, gone) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        sharedDeliveryThread = Thread.currentThread();
+        deliveringOn.set(channel);
         try {
-          loop.runHere(Inbound.of(Source.SHARED, channel, envelope, props, body));
+          loop.runHere(Inbound.of(Source.SHARED, channel, envelope, props, body, context.deliveries().arrived(tag)));
           for (Running call; (call = takeStartedHere()) != null; ) {
             Thread.interrupted(); // left over from the call before (service code may interrupt itself)
             call.task.run(); // its completion, on this thread, may start the next call here
           }
         } finally {
           Thread.interrupted(); // a cancel's interrupt belongs to its call: the thread goes back to the library clean
-          sharedDeliveryThread = null;
+          deliveringOn.remove();
         }
       }
     };
@@ -605,7 +636,7 @@ final class InstanceRunner {
       }
     };
     current = call;
-    if (Thread.currentThread() == sharedDeliveryThread) {
+    if (in.source() == Source.SHARED && deliveringOn.get() == in.channel()) {
       call.sharedConsumer = Thread.currentThread();
       startedHere = call; // run by this consumer thread once it lets go of the loop: no hand-off
     } else {
@@ -670,9 +701,20 @@ final class InstanceRunner {
     }
   }
 
-  /** A long call: acknowledge it now and tell the caller which worker holds it. */
+  /**
+   * A long call: acknowledge it now and tell the caller which worker holds it; or, acknowledged
+   * already, it has now run for {@code ackAfter}: close the paused channel it holds.
+   */
   private void ackEarly(long callSequence) throws IOException {
-    if (current == null || current.sequence != callSequence || current.acked) {
+    if (current == null || current.sequence != callSequence) {
+      return;
+    }
+    if (current.acked) {
+      Channel held = current.holding;
+      if (held != null && System.nanoTime() - current.startedNanos >= context.ackAfter().toNanos()) {
+        current.holding = null;
+        closeQuietly(held);
+      }
       return;
     }
     ack(current.in);
@@ -690,9 +732,14 @@ final class InstanceRunner {
    * call ends. Those in {@link #waiting} are handed over at once; the shared consumer is cancelled
    * and whatever it still delivers is handed over as it arrives, then its channel is closed. A
    * long call running on that channel's consumer thread holds its later deliveries in the client
-   * library, where nothing can reach them until it ends: then closing the channel at once is the
-   * only way to hand them back, and the broker marks them redelivered. A new channel, not
-   * consuming yet, takes the old one's place.
+   * library, where nothing can reach them until it ends. If it has run for {@code ackAfter},
+   * closing the channel at once is the only way to hand them back, and the broker marks them
+   * redelivered. If it has not (it waited behind other calls, and its delivery reached {@code
+   * ackAfter} first) it is likely short: the channel is only cancelled, so they are handed over
+   * unmarked when it ends, and closed (requeued) should it run for {@code ackAfter}. They were
+   * delivered after it, so they are younger than its delivery: under {@code ackAfter} when it
+   * started, and under twice that when closing hands them back. A new channel, not consuming yet,
+   * takes the old one's place.
    */
   private void pauseSharedWork() throws IOException {
     for (Iterator<Inbound> it = waiting.iterator(); it.hasNext(); ) {
@@ -712,8 +759,11 @@ final class InstanceRunner {
     sharedTag = null; // consumed again when the long call ends
     flushQuietly(); // the answered calls before the long one: closing would requeue them
     if (current.sharedConsumer != null) {
-      closeQuietly(old);
-      return;
+      if (System.nanoTime() - current.startedNanos >= context.ackAfter().toNanos()) {
+        closeQuietly(old);
+        return;
+      }
+      current.holding = old; // closed by ackEarly if the call runs for ackAfter
     }
     old.basicCancel(oldTag);
     sharedConsumerGone.thenRun(() -> loop.post(new Retire(old))); // after its last delivery's task

@@ -69,6 +69,8 @@ public final class Worker implements AutoCloseable {
   /** Terminated instances still finishing their running call (no longer in {@link #instances}). */
   private final Set<CompletableFuture<Void>> terminating = ConcurrentHashMap.newKeySet();
   private final CancelledCalls cancelled = new CancelledCalls();
+  /** When each shared-queue delivery reached this worker: the instances' early ack counts from then. */
+  private final DeliveryClock deliveries = new DeliveryClock();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final String host = hostName();
@@ -83,8 +85,8 @@ public final class Worker implements AutoCloseable {
     // Cancelled timers (e.g. of stopped instances) must leave the queue at once.
     this.timers = Timers.daemon("warren-timers");
     this.instanceContext = new InstanceContext(() -> connection, options.workerId(), cancelled, this::heartbeatSoon,
-        options.maxMessageBytes(), options.ackAfter(), options.maxAttempts());
-    setUp(Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads.executor()));
+        options.maxMessageBytes(), options.ackAfter(), options.maxAttempts(), deliveries);
+    setUp(Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads.executor(), deliveries));
     long interval = options.heartbeatInterval().toMillis();
     heartbeatThread.scheduleAtFixedRate(this::sendHeartbeat, 0, interval, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(() -> instances.values().forEach(instance -> {
@@ -393,7 +395,8 @@ public final class Worker implements AutoCloseable {
     while (!stopping.get()) {
       try {
         Thread.sleep(delay);
-        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads.executor());
+        Connection fresh = Connections.open(broker, "warren-worker-" + options.workerId(), consumerThreads.executor(),
+            deliveries);
         try {
           setUp(fresh);
         } catch (IOException | RuntimeException e) {

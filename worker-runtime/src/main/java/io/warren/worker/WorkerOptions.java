@@ -41,8 +41,9 @@ import java.util.Set;
  * @param maxMessageBytes calls with a larger body are refused, and results that encode larger fail with
  *     {@code BAD_REQUEST} instead of being sent (default 16 MiB, at most 512 MiB: {@link
  *     Connections#MAX_INBOUND_BODY_BYTES})
- * @param ackAfter a shared call still running after this is acknowledged early, so the broker's
- *     consumer timeout cannot redeliver it while it runs (default 5 min; RabbitMQ's timeout is 30)
+ * @param ackAfter a shared call still running this long after its delivery is acknowledged early, so
+ *     the broker's consumer timeout cannot redeliver it while it runs (default 5 min; RabbitMQ's
+ *     timeout is 30; keep it under half of that, see docs/protocol.md)
  * @param maxAttempts deliveries (each ended by a worker's death) before a call is dead-lettered (3)
  * @param reconnectFor how long to keep trying to reconnect after losing the broker before exiting
  *     with status 3 (default 5 min)
