@@ -12,6 +12,7 @@ import io.warren.grid.DeadLetteredException;
 import io.warren.grid.Grid;
 import io.warren.grid.GridUnavailableException;
 import io.warren.grid.Lease;
+import io.warren.grid.LostInstanceException;
 import io.warren.grid.Outcome;
 import io.warren.grid.PublishOptions;
 import io.warren.grid.RetryRefusedException;
@@ -149,7 +150,12 @@ class RabbitMqFaultIT {
 
   /** The broker's count of delivered, unacknowledged messages on {@code queue}, as rabbitmqctl prints it. */
   private String unacknowledged(String queue) {
-    ExecResult result = broker.rabbitmqctl("list_queues", "--quiet", "--no-table-headers", "name", "messages_unacknowledged");
+    return queueFigure(queue, "messages_unacknowledged");
+  }
+
+  /** One of rabbitmqctl's list_queues figures ({@code column}) for {@code queue}, as it prints it. */
+  private String queueFigure(String queue, String column) {
+    ExecResult result = broker.rabbitmqctl("list_queues", "--quiet", "--no-table-headers", "name", column);
     assertEquals(0, result.exitCode(), result.stderr());
     return result.stdout().lines().map(line -> line.trim().split("\\s+"))
         .filter(words -> words.length == 2 && words[0].equals(queue)).map(words -> words[1])
@@ -266,6 +272,50 @@ class RabbitMqFaultIT {
       assertFalse(Files.readString(logs(test).resolve(worker + ".log")).contains("channels lost"),
           "no consumer timeout closed the channel");
     }
+  }
+
+  @Test
+  void aLeasedCallTakenBeforeTheWorkersConnectionDroppedIsAnsweredLost(TestInfo test) throws Exception {
+    // The worker's connection drops and it reconnects at once; the client's stays up, and the
+    // worker's heartbeats (every 2 s) do not go missing long enough for the client to notice. The
+    // lease's second call had been taken from the instance queue (auto-acknowledged) to wait
+    // behind the first: the worker drops it with the lease, and its caller waited for the timeout.
+    try (Grid grid = Grid.builder()
+        .broker(broker.uri())
+        .credentials(broker.username(), broker.password())
+        .workers(LocalWorkers.builder().count(1).slots(1).heartbeatInterval(Duration.ofSeconds(2))
+            .logDirectory(logs(test)).build())
+        .callTimeout(Duration.ofSeconds(90))
+        .build()) {
+      String worker = grid.workers().get(0).id();
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(20))) {
+        CompletableFuture<String> running = Grid.async(lease.service(), t -> t.appendSlowly(1, 3_000));
+        CompletableFuture<String> waiting = Grid.async(lease.service(), t -> t.appendSlowly(2, 0));
+        String instanceQueue = Protocol.instanceQueue(id, 0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!queueFigure(instanceQueue, "messages").equals("0") && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertEquals("0", queueFigure(instanceQueue, "messages"), "both calls were taken from the instance queue");
+        closeConnection("warren-worker-" + worker);
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(LostInstanceException.class, e.getCause());
+        assertTrue(running.get(30, TimeUnit.SECONDS).length() > 0, "the running call is still answered");
+      }
+    }
+  }
+
+  /** Has the broker close the connection the client named {@code name}. */
+  private void closeConnection(String name) {
+    ExecResult list = broker.rabbitmqctl("list_connections", "--quiet", "--no-table-headers", "pid", "client_properties");
+    assertEquals(0, list.exitCode(), list.stderr());
+    String pid = list.stdout().lines().filter(line -> line.contains("\"connection_name\",\"" + name + "\""))
+        .map(line -> line.trim().split("\\s+")[0])
+        .findFirst().orElseThrow(() -> new AssertionError(name + " not listed: " + list.stdout()));
+    ExecResult closed = broker.rabbitmqctl("close_connection", pid, "test: a dropped worker connection");
+    assertEquals(0, closed.exitCode(), closed.stderr());
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.warren.grid.spi.CallMessage;
 import io.warren.grid.spi.Codec;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -537,6 +538,7 @@ final class InstanceRunner {
     }
     log.warn("{}#{}: channels lost; opening new ones", service, number);
     boolean sameConnection = shared.getConnection() == rebind.connection();
+    List<Inbound> lostWithTheConnection = new ArrayList<>();
     flushQuietly(); // if the shared channel still lives, closing it would requeue them
     closeQuietly(shared);
     closeQuietly(own);
@@ -549,8 +551,12 @@ final class InstanceRunner {
       waiting.removeIf(in -> in.source() == Source.SHARED);
       awaitLastDeliveries(ownConsumerGone, "instance-queue");
     } else {
-      // A new connection: the broker requeued the shared deliveries; leased ones died with the
-      // instance queue (their callers were told the connection dropped).
+      // A new connection: the broker requeued the shared deliveries, and the instance queue died
+      // with the old one, taking the lease. The leased and targeted calls already taken from it
+      // (auto-acknowledged) will never run: their callers are told once the new channels are open,
+      // as their own connection may well have stayed up, and nothing else would tell them.
+      waiting.removeIf(in -> in.source() == Source.SHARED);
+      lostWithTheConnection.addAll(waiting);
       waiting.clear();
     }
     if (current != null) {
@@ -561,7 +567,20 @@ final class InstanceRunner {
       leaseTtlNanos = 0;
     }
     openChannels(rebind.connection());
+    for (Inbound in : lostWithTheConnection) {
+      answerLostWithTheConnection(in);
+    }
     context.onLeaseChange().run();
+  }
+
+  /** An instance-queue delivery taken on a connection that has since dropped: the lease is gone. */
+  private void answerLostWithTheConnection(Inbound in) throws IOException {
+    if (Protocol.T_RELEASE.equals(in.props().getType())) {
+      Messages.replyOk(own, in.props(), new byte[0]); // nothing left to release
+    } else {
+      Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number
+          + " lost its broker connection before the call started; its instance queue and lease went with it");
+    }
   }
 
   // ---- calls -------------------------------------------------------------------------------
