@@ -46,10 +46,11 @@ class RepeatedStopTest {
   void everyStopCompletesWhenTheRunningCallEndsAndAnyOfThemMayDeleteTheQueue() throws Exception {
     ServiceId service = new ServiceId("repeated-stop");
     HeldGate gate = new HeldGate();
+    DeliveryClock deliveries = new DeliveryClock();
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "repeated-stop-test")) {
+        Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "repeated-stop-test", null, deliveries)) {
       InstanceContext context = new InstanceContext(() -> connection, "repeated-stop-test", new CancelledCalls(), () -> {},
-          1 << 20, Duration.ofMinutes(5), 3);
+          1 << 20, Duration.ofMinutes(5), 3, deliveries);
       InstanceRunner runner = new InstanceRunner(context, service, null, 0, 1, false, new ServiceObject(gate));
       Channel client = connection.createChannel();
       String replyQueue = client.queueDeclare().getQueue();
