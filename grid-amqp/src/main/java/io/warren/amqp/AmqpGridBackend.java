@@ -92,7 +92,7 @@ final class AmqpGridBackend implements GridBackend {
     this.pending = new PendingRequests(scheduler);
     this.directory = new WorkerDirectory(this::onWorkerLost);
     this.link = setUp(connection);
-    scheduler.scheduleWithFixedDelay(() -> survive("worker sweep", directory::sweep), 100, 100, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> survive(() -> "worker sweep", directory::sweep), 100, 100, TimeUnit.MILLISECONDS);
   }
 
   /** Declares the client's queues on a fresh connection and starts consuming. */
@@ -103,7 +103,7 @@ final class AmqpGridBackend implements GridBackend {
     replies.basicConsume(replyQueue, true, new DefaultConsumer(replies) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        survive("reply " + props.getCorrelationId(), () -> onReply(new Reply(props, body)));
+        survive(() -> "reply " + props.getCorrelationId(), () -> onReply(new Reply(props, body)));
       }
     });
 
@@ -114,7 +114,7 @@ final class AmqpGridBackend implements GridBackend {
     events.basicConsume(eventQueue, true, new DefaultConsumer(events) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-        survive("heartbeat", () -> onHeartbeat(body));
+        survive(() -> "heartbeat", () -> onHeartbeat(body));
       }
     });
     Link fresh = new Link(connection, publishers, replyQueue);
@@ -126,13 +126,14 @@ final class AmqpGridBackend implements GridBackend {
    * Runs one message's handling (or one timer tick) so that a failure in it is logged and ends
    * there. amqp-client closes the channel of a consumer that throws, and a periodic task that
    * throws is never run again: either would leave the client deaf to every later reply or heartbeat
-   * while its connection looks healthy.
+   * while its connection looks healthy. {@code what} names it only when it failed: no text is built
+   * for every reply.
    */
-  private static void survive(String what, Runnable handling) {
+  private static void survive(java.util.function.Supplier<String> what, Runnable handling) {
     try {
       handling.run();
     } catch (RuntimeException e) {
-      log.error("ignoring {}: its handling failed", what, e);
+      log.error("ignoring {}: its handling failed", what.get(), e);
     }
   }
 
