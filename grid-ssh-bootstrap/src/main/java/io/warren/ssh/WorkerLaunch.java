@@ -210,9 +210,13 @@ final class WorkerLaunch {
     return "rm -rf -- " + ShellQuote.quote(RemotePaths.workDir(spec));
   }
 
-  /** Exits 0 when the worker named in its pid file is alive. */
+  /**
+   * Exits 0 when the process its pid file names is alive and is this worker: a pid reused by another
+   * process once the worker has ended counts as ended, as for {@link #kill} and {@link #stopAll}.
+   */
   static String alive(HostSpec spec, String workerId) {
-    return cdWorkDir(spec) + " && kill -0 \"$(cat " + ShellQuote.quote(pidPath(workerId)) + ")\" 2>/dev/null";
+    return cdWorkDir(spec) + " && " + OURS + "ours \"$(cat " + ShellQuote.quote(pidPath(workerId)) + " 2>/dev/null)\" "
+        + ShellQuote.quote(workerId);
   }
 
   /** Removes the worker's credentials, pid and argument files and its view of the application. */

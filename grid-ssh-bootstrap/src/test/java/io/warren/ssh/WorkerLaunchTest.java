@@ -154,6 +154,8 @@ class WorkerLaunchTest {
       Path otherCredentials = Files.writeString(home.resolve("run/ssh-other-ccc333.credentials"), "password=x\n");
       Files.writeString(home.resolve("run/ssh-h-ddd444.pid"), reused.pid() + "\n");
 
+      assertEquals(1, new ProcessBuilder("/bin/sh", "-c", WorkerLaunch.alive(spec, "ssh-h-ddd444")).start().waitFor(),
+          "a reused pid counts as the worker still running");
       assertEquals("gone\n", sh(WorkerLaunch.kill(spec, "ssh-h-ddd444", "KILL"), new byte[0]));
       assertTrue(reused.isAlive(), "kill signalled an unrelated process");
       String out = sh(WorkerLaunch.stopAll(spec, Duration.ofMillis(100)), new byte[0]);
