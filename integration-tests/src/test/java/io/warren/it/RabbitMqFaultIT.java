@@ -253,6 +253,29 @@ class RabbitMqFaultIT {
   }
 
   @Test
+  void callsHeldBehindALongCallAreHandedBackUnmarked(TestInfo test) throws Exception {
+    // The long call runs on its channel's consumer thread, so amqp-client holds the calls the
+    // broker gives that channel behind it (prefetch 8). Once the long call is acknowledged early,
+    // the worker hands them back as copies; closing the channel instead had the broker requeue
+    // them marked redelivered, and the other instance refused each @NonIdempotent one as a retry.
+    try (Grid grid = grid(test, 1, 2, List.of("--ack-after-millis", "1000"), 8)) {
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(2));
+      Tally tally = grid.proxy(id, Tally.class);
+      CompletableFuture<String> slow = Grid.async(tally, t -> t.appendSlowly(7, 8_000));
+      Heartbeats.awaitBusyWorker(grid, Duration.ofSeconds(10));
+      List<CompletableFuture<String>> charges = IntStream.range(0, 12)
+          .mapToObj(i -> Grid.async(tally, t -> t.chargeSlowly(0))).toList();
+      for (CompletableFuture<String> charge : charges) {
+        assertTrue(charge.get(60, TimeUnit.SECONDS).length() > 0, "not refused as a retry");
+      }
+      assertFalse(slow.isDone(), "the held calls did not wait for the long one");
+      String busyInstance = slow.get(60, TimeUnit.SECONDS);
+      assertTrue(charges.stream().map(CompletableFuture::join).noneMatch(busyInstance::equals),
+          "each ran on the other instance");
+    }
+  }
+
+  @Test
   void callsQueuedBehindOthersPastTheConsumerTimeoutEachRunOnce(TestInfo test) throws Exception {
     // At prefetch 8 the broker gives one instance all 8 calls of 1.5 s at once: none runs for the
     // 2 s early-ack time, but the later ones wait past the 5 s consumer timeout before they start.

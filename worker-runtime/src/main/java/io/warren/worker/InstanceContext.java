@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param ackAfter a call still running this long after its delivery is acknowledged early, by the worker's sweep (see
  *     {@link InstanceRunner#checkLongCall})
  * @param maxAttempts deliveries after which a call goes to the dead-letter queue
- * @param deliveries when each shared-queue delivery reached the worker (the connection's listener)
+ * @param deliveries each shared-queue delivery and when it reached the worker, until its consumer takes it (the
+ *     connection's listener)
  */
 record InstanceContext(
     java.util.function.Supplier<Connection> connection,
@@ -25,4 +26,4 @@ record InstanceContext(
     int maxMessageBytes,
     Duration ackAfter,
     int maxAttempts,
-    DeliveryClock deliveries) {}
+    DeliveryLog deliveries) {}

@@ -88,7 +88,7 @@ final class InstanceRunner {
 
   /**
    * A delivery, with the channel it came on (its tag means nothing on any other channel) and when it
-   * reached the worker ({@link DeliveryClock}): the broker's consumer timeout counts from then, not
+   * reached the worker ({@link DeliveryLog}): the broker's consumer timeout counts from then, not
    * from when the call starts.
    */
   private record Inbound(Source source, Channel channel, long tag, boolean redelivered, AMQP.BasicProperties props,
@@ -153,8 +153,6 @@ final class InstanceRunner {
   private static final class Running {
     final Inbound in;
     final long sequence;
-    /** When it started: the paused channel it holds ({@link #holding}) is closed once it has run for {@code ackAfter}. */
-    final long startedNanos = System.nanoTime();
     FutureTask<ServiceObject.Result> task;
     /** Read by the sweep without the loop: a stale false only posts a LongCall that the loop ignores. */
     volatile boolean acked;
@@ -166,12 +164,6 @@ final class InstanceRunner {
     Thread sharedConsumer;
     /** The thread running its service code, once started. */
     volatile Thread runner;
-    /**
-     * The paused shared channel whose later deliveries wait in the client library behind this call
-     * (it runs on that channel's consumer thread), or null: they reach the loop, to be handed over,
-     * when it ends, or are requeued by closing the channel if it runs for {@code ackAfter}.
-     */
-    volatile Channel holding;
 
     Running(Inbound in, long sequence) {
       this.in = in;
@@ -225,6 +217,11 @@ final class InstanceRunner {
   /** Completes when the instance-queue consumer has gone, after its last delivery (see {@link #sharedConsumerGone}). */
   private CompletableFuture<Void> ownConsumerGone = CompletableFuture.completedFuture(null);
   private volatile Running current;
+  /**
+   * Per paused channel, the delivery tags handed over from the delivery log while a long call held
+   * them ({@link #handOverHeld}): the library still passes them on after the call, to be skipped.
+   */
+  private final Map<Channel, java.util.Set<Long>> handedOver = new HashMap<>();
   private long sequence;
   private Stop stopping;
   private volatile String lease;
@@ -345,8 +342,8 @@ final class InstanceRunner {
 
   /**
    * Called by the worker's timer: a shared call delivered {@code ackAfter} ago and still running is
-   * acknowledged early (within one sweep period of that), and a paused channel it still holds
-   * closed once it has run that long ({@link #pauseSharedWork}). From its delivery, not its start:
+   * acknowledged early (within one sweep period of that), and the calls waiting behind it are
+   * handed over ({@link #pauseSharedWork}). From its delivery, not its start:
    * the broker's consumer timeout counts from the delivery, and at prefetch above 1 a call may wait
    * behind others before it starts. A sweep rather than a timer per call: scheduling and cancelling
    * a timer for every call woke the timer thread once per call.
@@ -358,8 +355,7 @@ final class InstanceRunner {
       return;
     }
     long now = System.nanoTime();
-    if ((!call.acked && now - call.in.deliveredNanos() >= after)
-        || (call.holding != null && now - call.startedNanos >= after)) {
+    if (!call.acked && now - call.in.deliveredNanos() >= after) {
       loop.postFirst(new LongCall(call.sequence));
     }
   }
@@ -498,6 +494,7 @@ final class InstanceRunner {
     } else if (task instanceof FlushAcks) {
       answered.flush();
     } else if (task instanceof Retire retire) {
+      handedOver.remove(retire.channel());
       closeQuietly(retire.channel());
     }
     return false;
@@ -630,7 +627,7 @@ final class InstanceRunner {
       ack(in);
       return;
     }
-    if (in.source() == Source.SHARED && isRetry(in)) {
+    if (in.source() == Source.SHARED && CallAttempts.isRetry(in.redelivered(), in.props())) {
       if (prepared.nonIdempotent()) {
         refuse(in, ErrorCode.RETRY_REFUSED, prepared.method().displayName()
             + " is @NonIdempotent and its worker died while running it; it was not run again");
@@ -720,20 +717,9 @@ final class InstanceRunner {
     }
   }
 
-  /**
-   * A long call: acknowledge it now and tell the caller which worker holds it; or, acknowledged
-   * already, it has now run for {@code ackAfter}: close the paused channel it holds.
-   */
+  /** A long call: acknowledge it now and tell the caller which worker holds it. */
   private void ackEarly(long callSequence) throws IOException {
-    if (current == null || current.sequence != callSequence) {
-      return;
-    }
-    if (current.acked) {
-      Channel held = current.holding;
-      if (held != null && System.nanoTime() - current.startedNanos >= context.ackAfter().toNanos()) {
-        current.holding = null;
-        closeQuietly(held);
-      }
+    if (current == null || current.sequence != callSequence || current.acked) {
       return;
     }
     ack(current.in);
@@ -751,14 +737,11 @@ final class InstanceRunner {
    * call ends. Those in {@link #waiting} are handed over at once; the shared consumer is cancelled
    * and whatever it still delivers is handed over as it arrives, then its channel is closed. A
    * long call running on that channel's consumer thread holds its later deliveries in the client
-   * library, where nothing can reach them until it ends. If it has run for {@code ackAfter},
-   * closing the channel at once is the only way to hand them back, and the broker marks them
-   * redelivered. If it has not (it waited behind other calls, and its delivery reached {@code
-   * ackAfter} first) it is likely short: the channel is only cancelled, so they are handed over
-   * unmarked when it ends, and closed (requeued) should it run for {@code ackAfter}. They were
-   * delivered after it, so they are younger than its delivery: under {@code ackAfter} when it
-   * started, and under twice that when closing hands them back. A new channel, not consuming yet,
-   * takes the old one's place.
+   * library, where they cannot reach the loop until it ends: once the broker has confirmed the
+   * cancel (so no more can come) they are handed over from the connection's {@link DeliveryLog},
+   * and skipped when the library passes them on after the call. Not by closing the channel: the
+   * broker would mark them redelivered, and they would count as calls whose worker died. A new
+   * channel, not consuming yet, takes the old one's place.
    */
   private void pauseSharedWork() throws IOException {
     for (Iterator<Inbound> it = waiting.iterator(); it.hasNext(); ) {
@@ -777,19 +760,44 @@ final class InstanceRunner {
     shared = fresh;
     sharedTag = null; // consumed again when the long call ends
     flushQuietly(); // the answered calls before the long one: closing would requeue them
+    old.basicCancel(oldTag); // returns once the broker's cancel-ok has been read
     if (current.sharedConsumer != null) {
-      if (System.nanoTime() - current.startedNanos >= context.ackAfter().toNanos()) {
-        closeQuietly(old);
-        return;
-      }
-      current.holding = old; // closed by ackEarly if the call runs for ackAfter
+      handOverHeld(old, oldTag);
     }
-    old.basicCancel(oldTag);
     sharedConsumerGone.thenRun(() -> loop.post(new Retire(old))); // after its last delivery's task
   }
 
-  private boolean isRetry(Inbound in) {
-    return in.redelivered() || Messages.longHeader(in.props(), Protocol.H_ATTEMPT, 1) > 1;
+  /**
+   * Hands over the deliveries the client library holds for the cancelled consumer {@code tag} on
+   * {@code channel} behind the call running on its thread: copies first, then, once the broker has
+   * confirmed them all, each delivery's acknowledgement. If the log has no word of the cancel, or the
+   * broker does not confirm, the channel is closed and the broker requeues them (marked redelivered):
+   * maybe counted as a retry, but not lost.
+   */
+  private void handOverHeld(Channel channel, String tag) throws IOException {
+    List<DeliveryLog.Arrival> held = context.deliveries().undelivered(tag);
+    if (held == null) {
+      log.warn("{}#{}: no record of the paused consumer's cancel; closing its channel to requeue what it holds",
+          service, number);
+      closeQuietly(channel);
+      return;
+    }
+    if (held.isEmpty()) {
+      return;
+    }
+    for (DeliveryLog.Arrival arrival : held) {
+      channel.basicPublish("", sharedQueue, false, CallAttempts.forCopy(arrival.redelivered(), arrival.props()),
+          arrival.body());
+    }
+    if (!awaitConfirms(channel, held.size() + " calls held behind a long call")) {
+      closeQuietly(channel);
+      return;
+    }
+    java.util.Set<Long> tags = handedOver.computeIfAbsent(channel, c -> new java.util.HashSet<>());
+    for (DeliveryLog.Arrival arrival : held) {
+      channel.basicAck(arrival.deliveryTag(), false);
+      tags.add(arrival.deliveryTag());
+    }
   }
 
   /**
@@ -797,7 +805,7 @@ final class InstanceRunner {
    * set it aside when it has killed too many workers already.
    */
   private void retryOrDeadLetter(Inbound in) throws IOException {
-    long attempt = Messages.longHeader(in.props(), Protocol.H_ATTEMPT, 1) + 1;
+    long attempt = CallAttempts.of(true, in.props());
     Map<String, Object> headers = new HashMap<>(in.props().getHeaders() == null ? Map.of() : in.props().getHeaders());
     headers.put(Protocol.H_ATTEMPT, attempt);
     if (attempt > context.maxAttempts()) {
@@ -834,7 +842,11 @@ final class InstanceRunner {
     if (!channel.isOpen()) {
       return; // the broker requeued it when the channel closed
     }
-    if (publishConfirmed(channel, sharedQueue, in.props(), in.body())) {
+    java.util.Set<Long> tags = handedOver.get(channel);
+    if (tags != null && tags.remove(in.tag())) {
+      return; // handed over from the delivery log while a long call held it (handOverHeld)
+    }
+    if (publishConfirmed(channel, sharedQueue, CallAttempts.forCopy(in.redelivered(), in.props()), in.body())) {
       channel.basicAck(in.tag(), false);
     } else {
       channel.basicNack(in.tag(), false, true);
@@ -845,14 +857,19 @@ final class InstanceRunner {
   private boolean publishConfirmed(Channel channel, String queue, AMQP.BasicProperties props, byte[] body)
       throws IOException {
     channel.basicPublish("", queue, false, props, body);
+    return awaitConfirms(channel, "a copy of call " + props.getCorrelationId() + " for " + queue);
+  }
+
+  /** Waits for the broker to confirm what {@code channel} (in confirm mode) has published; false if it refused or did not answer. */
+  private boolean awaitConfirms(Channel channel, String what) {
     boolean interrupted = Thread.interrupted(); // a cancelled call's interrupt, not meant for this wait
     try {
       if (channel.waitForConfirms(BROKER_WAIT_MILLIS)) {
         return true;
       }
-      log.warn("{}#{}: the broker refused a copy of call {} for {}", service, number, props.getCorrelationId(), queue);
+      log.warn("{}#{}: the broker refused {}", service, number, what);
     } catch (TimeoutException | InterruptedException e) {
-      log.warn("{}#{}: no confirm for a copy of call {} for {}: {}", service, number, props.getCorrelationId(), queue, e.toString());
+      log.warn("{}#{}: no confirm for {}: {}", service, number, what, e.toString());
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

@@ -70,7 +70,7 @@ public final class Worker implements AutoCloseable {
   private final Set<CompletableFuture<Void>> terminating = ConcurrentHashMap.newKeySet();
   private final CancelledCalls cancelled = new CancelledCalls();
   /** When each shared-queue delivery reached this worker: the instances' early ack counts from then. */
-  private final DeliveryClock deliveries = new DeliveryClock();
+  private final DeliveryLog deliveries = new DeliveryLog();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final String host = hostName();

@@ -46,7 +46,7 @@ class RepeatedStopTest {
   void everyStopCompletesWhenTheRunningCallEndsAndAnyOfThemMayDeleteTheQueue() throws Exception {
     ServiceId service = new ServiceId("repeated-stop");
     HeldGate gate = new HeldGate();
-    DeliveryClock deliveries = new DeliveryClock();
+    DeliveryLog deliveries = new DeliveryLog();
     try (EmbeddedBroker broker = EmbeddedBroker.start();
         Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "repeated-stop-test", null, deliveries)) {
       InstanceContext context = new InstanceContext(() -> connection, "repeated-stop-test", new CancelledCalls(), () -> {},
