@@ -313,7 +313,8 @@ class RabbitMqFaultIT {
       String worker = grid.workers().get(0).id();
       ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
       try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(20))) {
-        CompletableFuture<String> running = Grid.async(lease.service(), t -> t.appendSlowly(1, 3_000));
+        // Long enough for the three rabbitmqctl runs below (about a second each on a busy machine).
+        CompletableFuture<String> running = Grid.async(lease.service(), t -> t.appendSlowly(1, 10_000));
         CompletableFuture<String> waiting = Grid.async(lease.service(), t -> t.appendSlowly(2, 0));
         String instanceQueue = Protocol.instanceQueue(id, 0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -326,6 +327,10 @@ class RabbitMqFaultIT {
         ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
         assertInstanceOf(LostInstanceException.class, e.getCause());
         assertTrue(running.get(30, TimeUnit.SECONDS).length() > 0, "the running call is still answered");
+        // The holder never released the lease: a later call fails as lost, not as released.
+        ExecutionException later = assertThrows(ExecutionException.class,
+            () -> Grid.async(lease.service(), t -> t.appendSlowly(3, 0)).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(LostInstanceException.class, later.getCause());
       }
     }
   }

@@ -225,6 +225,8 @@ final class InstanceRunner {
   private long sequence;
   private Stop stopping;
   private volatile String lease;
+  /** The lease that ended when this instance's connection dropped (its instance queue with it), or null. */
+  private String leaseLostWithTheConnection;
   private volatile long leaseTtlNanos;
   private volatile long leaseRenewedAt;
 
@@ -446,8 +448,12 @@ final class InstanceRunner {
       if (!fromLiveChannel(in)) {
         if (in.source() == Source.SHARED) {
           handOver(in); // from a paused channel still open: unstarted (a dead channel's the broker requeued)
+        } else {
+          // Taken (auto-acknowledged) on a connection that has since dropped, and passed on by the
+          // library only after the re-bind: its lease went with the queue, and only this can tell its caller.
+          answerLostWithTheConnection(in);
         }
-        return false; // an instance-queue delivery of a dead connection died with its queue
+        return false;
       }
       if (stopping != null) {
         handBack(in);
@@ -560,6 +566,7 @@ final class InstanceRunner {
       current.acked = true; // its delivery tag belonged to the dead channel
     }
     if (!sameConnection) {
+      leaseLostWithTheConnection = lease;
       lease = null; // a new connection: the lease's instance queue and its client's view are gone
       leaseTtlNanos = 0;
     }
@@ -618,7 +625,13 @@ final class InstanceRunner {
     }
     String callLease = envelope.leaseId();
     if (callLease != null && !callLease.equals(lease)) {
-      refuse(in, ErrorCode.LEASE_RELEASED, "lease " + callLease + " no longer holds " + service + "#" + number);
+      if (callLease.equals(leaseLostWithTheConnection)) {
+        // Its holder did not release it: a later call of the lease must fail as its contract says.
+        refuse(in, ErrorCode.LOST_INSTANCE, "lease " + callLease + " ended when " + service + "#" + number
+            + " lost its broker connection; acquire a new lease");
+      } else {
+        refuse(in, ErrorCode.LEASE_RELEASED, "lease " + callLease + " no longer holds " + service + "#" + number);
+      }
       return;
     }
     ServiceObject.Prepared prepared = target.prepare(codec, message);
