@@ -566,7 +566,9 @@ final class InstanceRunner {
       current.acked = true; // its delivery tag belonged to the dead channel
     }
     if (!sameConnection) {
-      leaseLostWithTheConnection = lease;
+      if (lease != null) {
+        leaseLostWithTheConnection = lease; // not cleared by a second drop with no lease held
+      }
       lease = null; // a new connection: the lease's instance queue and its client's view are gone
       leaseTtlNanos = 0;
     }
