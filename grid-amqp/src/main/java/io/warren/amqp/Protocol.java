@@ -71,7 +71,6 @@ public final class Protocol {
   private static final String WORKER_PREFIX = "warren.worker.";
   private static final String DEAD_PREFIX = "warren.dead.";
 
-  /** The durable shared queue of a service: its instances compete for its messages. */
   /**
    * The arguments of a service's durable queues (the shared queue and its dead-letter queue):
    * none, or a RabbitMQ quorum queue when replicated. Client and workers declare them alike, as a
@@ -81,6 +80,7 @@ public final class Protocol {
     return replicated ? java.util.Map.of("x-queue-type", "quorum") : null;
   }
 
+  /** The durable shared queue of a service: its instances compete for its messages. */
   public static String serviceQueue(ServiceId service) {
     return SERVICE_PREFIX + service.value();
   }
