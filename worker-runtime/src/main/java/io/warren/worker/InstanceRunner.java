@@ -16,9 +16,11 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -221,7 +223,7 @@ final class InstanceRunner {
    * Per paused channel, the delivery tags handed over from the delivery log while a long call held
    * them ({@link #handOverHeld}): the library still passes them on after the call, to be skipped.
    */
-  private final Map<Channel, java.util.Set<Long>> handedOver = new HashMap<>();
+  private final Map<Channel, Set<Long>> handedOver = new HashMap<>();
   private long sequence;
   private Stop stopping;
   private volatile String lease;
@@ -808,7 +810,7 @@ final class InstanceRunner {
       closeQuietly(channel);
       return;
     }
-    java.util.Set<Long> tags = handedOver.computeIfAbsent(channel, c -> new java.util.HashSet<>());
+    Set<Long> tags = handedOver.computeIfAbsent(channel, c -> new HashSet<>());
     for (DeliveryLog.Arrival arrival : held) {
       channel.basicAck(arrival.deliveryTag(), false);
       tags.add(arrival.deliveryTag());
@@ -857,7 +859,7 @@ final class InstanceRunner {
     if (!channel.isOpen()) {
       return; // the broker requeued it when the channel closed
     }
-    java.util.Set<Long> tags = handedOver.get(channel);
+    Set<Long> tags = handedOver.get(channel);
     if (tags != null && tags.remove(in.tag())) {
       return; // handed over from the delivery log while a long call held it (handOverHeld)
     }

@@ -19,10 +19,11 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * One hosted service object and the calls it accepts: a call names an interface the object's
- * class declares (or one such an interface extends) and a method signature of that interface; its arguments are decoded as the method's
- * declared parameter types only. A call is first {@linkplain #prepare prepared} (resolved and
- * decoded, cheap, on the instance's channel thread), then {@linkplain #run run} on the instance's
- * call thread, where it may block or be interrupted. One call at a time.
+ * class declares (or one such an interface extends) and a method signature of that interface; its
+ * arguments are decoded as the method's declared parameter types only. A call is first
+ * {@linkplain #prepare prepared} (resolved and decoded, cheap, on the instance's channel thread),
+ * then {@linkplain #run run} on the instance's call thread, where it may block or be interrupted.
+ * One call at a time.
  */
 final class ServiceObject {
   /** A call's result: encoded value or error. */

@@ -69,7 +69,10 @@ public final class Worker implements AutoCloseable {
   /** Terminated instances still finishing their running call (no longer in {@link #instances}). */
   private final Set<CompletableFuture<Void>> terminating = ConcurrentHashMap.newKeySet();
   private final CancelledCalls cancelled = new CancelledCalls();
-  /** When each shared-queue delivery reached this worker: the instances' early ack counts from then. */
+  /**
+   * Each shared-queue delivery and when it reached this worker, until its consumer takes it: the
+   * instances' early ack counts from then, and calls held behind a long call are handed back from it.
+   */
   private final DeliveryLog deliveries = new DeliveryLog();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
