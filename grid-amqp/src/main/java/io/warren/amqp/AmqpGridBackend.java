@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -167,19 +168,23 @@ final class AmqpGridBackend implements GridBackend {
     ServiceId service = target.service();
     String queue;
     String workerId = null;
+    int instance = -1;
     // The call's interface, method, deadline and lease travel in the body (CallEnvelope), so it has no headers.
     if (target instanceof CallTarget.Leased leased) {
       LeaseGrant grant = leased.lease();
       queue = Protocol.instanceQueue(service, grant.instance());
       workerId = grant.workerId();
+      instance = grant.instance();
     } else if (target instanceof CallTarget.OneInstance one) {
       queue = Protocol.instanceQueue(service, one.number());
       workerId = hostOf(service, one.number());
+      instance = one.number();
     } else {
       queue = Protocol.serviceQueue(service);
     }
     WireFormat format = invocation.format();
-    Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, reply -> reply.bodyIn(format));
+    Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, instance,
+        reply -> reply.bodyIn(format));
     GridException refused = refusal(service, workerId);
     if (refused == null && target instanceof CallTarget.Leased leased && lostLeases.contains(leased.lease().leaseId())) {
       refused = new LostInstanceException("lease " + leased.lease().leaseId() + " was lost when the broker connection dropped");
@@ -234,6 +239,7 @@ final class AmqpGridBackend implements GridBackend {
       } else {
         current.publishers().publish("", queue, true, props, body);
       }
+      request.sent = true;
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
     }
@@ -317,7 +323,8 @@ final class AmqpGridBackend implements GridBackend {
   @Override
   public CompletableFuture<Void> release(LeaseGrant lease, boolean immediate) {
     stopRenewing(lease.leaseId());
-    Pending<Void> release = new Pending<>(nextId(), Pending.Kind.RELEASE, lease.service(), lease.workerId(), reply -> {
+    Pending<Void> release = new Pending<>(nextId(), Pending.Kind.RELEASE, lease.service(), lease.workerId(),
+        immediate ? -1 : lease.instance(), reply -> {
       reply.bodyOrThrow();
       return null;
     });
@@ -556,7 +563,40 @@ final class AmqpGridBackend implements GridBackend {
       lostWorkers.remove(heartbeat.workerId()); // a worker id that comes back is live again
       restoreInstances(heartbeat);
     }
-    directory.accept(heartbeat);
+    for (Heartbeat.Instance rebound : directory.accept(heartbeat)) {
+      // Off the consumer thread: the check publishes, and heartbeats must not wait for that.
+      scheduler.execute(() -> survive(() -> "in-flight check of " + rebound.service() + "#" + rebound.number(),
+          () -> checkInFlight(heartbeat.workerId(), rebound)));
+    }
+  }
+
+  /**
+   * {@code instance} bound a new instance queue: its worker's connection dropped, and the old queue
+   * went with it, taking any calls still in it (and any reply still in that connection's buffers).
+   * Asks the instance which of this client's requests to it it still holds; the others fail as lost
+   * now instead of at their timeout, and releases count as done, as the lease went with the queue.
+   */
+  private void checkInFlight(String workerId, Heartbeat.Instance instance) {
+    ServiceId service = new ServiceId(instance.service());
+    List<Pending<?>> sent = pending.matching(p -> p.sentTo(workerId, service, instance.number()));
+    if (sent.isEmpty()) {
+      return;
+    }
+    Pending<Set<String>> check = new Pending<>(nextId(), Pending.Kind.CONTROL, service, workerId,
+        reply -> Set.copyOf(Arrays.asList(Codec.json().mapper().readValue(reply.bodyOrThrow(), String[].class))));
+    pending.add(check, CONTROL_TIMEOUT, () -> new GridUnavailableException(
+        service + "#" + instance.number() + " did not say which calls it holds within " + CONTROL_TIMEOUT));
+    check.future.thenAccept(held -> sent.stream().filter(p -> !held.contains(p.id)).forEach(lost -> {
+      if (lost.kind == Pending.Kind.RELEASE) {
+        lost.future.complete(null); // the lease went with the old queue: nothing is left to release
+      } else {
+        lost.future.completeExceptionally(new LostInstanceException("call " + lost.id + " to " + service + "#" + instance.number()
+            + " was in flight when worker " + workerId + "'s broker connection dropped: it was lost with the"
+            + " instance's queue, or its reply with the connection, so it may have run"));
+      }
+    }));
+    send(check, Protocol.instanceQueue(service, instance.number()),
+        replyTo -> Messages.request(Protocol.T_IN_FLIGHT, check.id, replyTo, Map.of()), new byte[0], true);
   }
 
   /** A worker that was given up for lost (e.g. during a broker outage) may still host our instances. */

@@ -61,11 +61,14 @@ public record Heartbeat(
   }
 
   /**
-   * One hosted instance; {@code lease} is null when the instance takes shared work.
+   * One hosted instance; {@code lease} is null when the instance takes shared work. {@code binding}
+   * counts the instance queues it has declared, from 1: it goes up each time the worker's broker
+   * connection drops and the instance binds a fresh queue on the next one (the old queue died with
+   * the old connection, with whatever calls were still in it).
    *
    * @throws IllegalArgumentException when {@code service} is not a legal {@link ServiceId}
    */
-  public record Instance(String service, String name, String implementation, int number, String lease) {
+  public record Instance(String service, String name, String implementation, int number, String lease, int binding) {
     public Instance {
       new ServiceId(service); // checks it here, where the message arrives, not later in each use
     }

@@ -22,14 +22,27 @@ final class Pending<T> {
    * that it holds it (a long call acknowledged early), so that worker's death fails it.
    */
   volatile String workerId;
+  /** The instance whose instance queue the request went to, or -1 for any other queue. */
+  final int instance;
+  /**
+   * Set once the request has been handed to a channel: a request asked about later (see {@link
+   * Protocol#T_IN_FLIGHT}) is certain to be ahead of the question on that channel.
+   */
+  volatile boolean sent;
   final CompletableFuture<T> future = new CompletableFuture<>();
   private final Function<Reply, T> decode;
 
   Pending(String id, Kind kind, ServiceId service, String workerId, Function<Reply, T> decode) {
+    this(id, kind, service, workerId, -1, decode);
+  }
+
+  /** A request to instance {@code instance}'s own queue (a leased or targeted call, a release). */
+  Pending(String id, Kind kind, ServiceId service, String workerId, int instance, Function<Reply, T> decode) {
     this.id = id;
     this.kind = kind;
     this.service = service;
     this.workerId = workerId;
+    this.instance = instance;
     this.decode = decode;
   }
 
@@ -47,6 +60,11 @@ final class Pending<T> {
   /** A worker reported that it holds this request. */
   void bind(String worker) {
     workerId = worker;
+  }
+
+  /** True for a sent request to {@code workerId}'s instance {@code number} of {@code service}. */
+  boolean sentTo(String worker, ServiceId ofService, int number) {
+    return sent && instance == number && ofService.equals(service) && worker.equals(workerId);
   }
 
   /** True for calls and acquires that go to a service's shared queue. */

@@ -62,6 +62,11 @@ final class PendingRequests {
     return id == null ? null : byId.get(id);
   }
 
+  /** The requests waiting now that match {@code which}. */
+  List<Pending<?>> matching(Predicate<Pending<?>> which) {
+    return byId.values().stream().filter(which).toList();
+  }
+
   /** Fails every request matching {@code which}. */
   void failAll(Predicate<Pending<?>> which, Supplier<? extends GridException> error) {
     for (Pending<?> pending : List.copyOf(byId.values())) {

@@ -60,6 +60,13 @@ public final class Protocol {
   public static final String T_STARTED = "started";
   /** Client to worker: the lease is still wanted (sent every third of its TTL). */
   public static final String T_RENEW = "renew";
+  /**
+   * Client to instance, on the instance queue after the calls it asks about: which calls do you
+   * still hold? Sent when an instance's heartbeat shows it bound a new instance queue (its
+   * connection dropped), so calls lost with the old queue fail at once instead of at their timeout.
+   * The reply's body is a JSON array of the correlation ids the instance is running or has queued.
+   */
+  public static final String T_IN_FLIGHT = "in-flight";
 
   public static final String STATUS_OK = "ok";
   public static final String STATUS_ERROR = "error";

@@ -35,21 +35,44 @@ final class WorkerDirectory {
     this.onLost = onLost;
   }
 
-  /** Records a heartbeat. */
-  void accept(Heartbeat heartbeat) {
+  /**
+   * Records a heartbeat; returns its instances that have bound a new instance queue since the
+   * worker's heartbeat before (an instance not listed then counts from binding 1, the first queue).
+   */
+  List<Heartbeat.Instance> accept(Heartbeat heartbeat) {
     boolean lost;
+    Entry before;
     synchronized (this) {
       lost = Heartbeat.DOWN.equals(heartbeat.state());
       if (lost) {
-        lost = live.remove(heartbeat.workerId()) != null;
+        before = live.remove(heartbeat.workerId());
+        lost = before != null;
       } else {
-        live.put(heartbeat.workerId(), new Entry(heartbeat, System.nanoTime(), Instant.now()));
+        before = live.put(heartbeat.workerId(), new Entry(heartbeat, System.nanoTime(), Instant.now()));
       }
       notifyAll();
     }
     if (lost) {
       onLost.accept(heartbeat.workerId());
     }
+    if (Heartbeat.DOWN.equals(heartbeat.state())) {
+      return List.of(); // gone: its loss fails what was bound to it
+    }
+    return rebound(before == null ? List.of() : before.heartbeat().instances(), heartbeat.instances());
+  }
+
+  private static List<Heartbeat.Instance> rebound(List<Heartbeat.Instance> before, List<Heartbeat.Instance> now) {
+    List<Heartbeat.Instance> rebound = new ArrayList<>();
+    for (Heartbeat.Instance instance : now) {
+      int previous = before.stream()
+          .filter(b -> b.number() == instance.number() && b.service().equals(instance.service()))
+          .mapToInt(Heartbeat.Instance::binding)
+          .findFirst().orElse(1);
+      if (instance.binding() > previous) {
+        rebound.add(instance);
+      }
+    }
+    return rebound;
   }
 
   /** Drops workers whose heartbeats stopped; called periodically. */

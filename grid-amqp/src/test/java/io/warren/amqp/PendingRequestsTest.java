@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.grid.CallTimeoutException;
 import io.warren.grid.GridUnavailableException;
+import io.warren.grid.ServiceId;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +70,24 @@ class PendingRequestsTest {
     Thread thread = timers.submit(Thread::currentThread).get();
     assertTrue(thread.isDaemon(), "a timer thread must not keep the JVM alive");
     assertEquals("test-timers", thread.getName());
+  }
+
+  @Test
+  void onlySentRequestsToThatInstanceAreAskedAbout() {
+    ServiceId service = new ServiceId("svc-a");
+    Pending<String> sent = pending.add(toInstance("sent", service, "w1", 2), Duration.ofMinutes(1), () -> new CallTimeoutException("late"));
+    sent.sent = true;
+    pending.add(toInstance("unsent", service, "w1", 2), Duration.ofMinutes(1), () -> new CallTimeoutException("late"));
+    for (Pending<String> other : List.of(toInstance("other-number", service, "w1", 3),
+        toInstance("other-worker", service, "w2", 2), toInstance("other-service", new ServiceId("svc-b"), "w1", 2),
+        new Pending<String>("shared", Pending.Kind.CALL, service, null, reply -> "decoded"))) {
+      pending.add(other, Duration.ofMinutes(1), () -> new CallTimeoutException("late")).sent = true;
+    }
+    assertEquals(List.of("sent"), pending.matching(p -> p.sentTo("w1", service, 2)).stream().map(p -> p.id).toList());
+  }
+
+  private static Pending<String> toInstance(String id, ServiceId service, String worker, int instance) {
+    return new Pending<>(id, Pending.Kind.CALL, service, worker, instance, reply -> "decoded");
   }
 
   private static Pending<String> call(String id) {

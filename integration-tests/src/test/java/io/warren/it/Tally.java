@@ -40,6 +40,9 @@ public interface Tally {
   /** Ends the worker JVM: the worst thing service code can do. */
   void exit(int status);
 
+  /** The length of {@code text}: a call whose size the caller picks. */
+  int length(String text);
+
   /** A token that differs per instance: each instance is its own copy. */
   String token();
 

@@ -93,6 +93,11 @@ public final class TallyService implements Tally {
   }
 
   @Override
+  public int length(String text) {
+    return text.length();
+  }
+
+  @Override
   public String token() {
     return token;
   }

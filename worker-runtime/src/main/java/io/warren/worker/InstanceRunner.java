@@ -227,6 +227,11 @@ final class InstanceRunner {
   private long sequence;
   private Stop stopping;
   private volatile String lease;
+  /**
+   * The instance queues this instance has declared, from 1: one more for each connection it re-binds
+   * on. Heartbeats carry it, so a client sees the old queue (and any calls left in it) is gone.
+   */
+  private volatile int binding = 1;
   /** The lease that ended when this instance's connection dropped (its instance queue with it), or null. */
   private String leaseLostWithTheConnection;
   private volatile long leaseTtlNanos;
@@ -312,6 +317,11 @@ final class InstanceRunner {
 
   String implementation() {
     return target.implementation();
+  }
+
+  /** How many instance queues this instance has declared (see {@link io.warren.amqp.Heartbeat.Instance}). */
+  int binding() {
+    return binding;
   }
 
   /** The lease holding this instance, or null. */
@@ -457,6 +467,10 @@ final class InstanceRunner {
         }
         return false;
       }
+      if (in.source() == Source.INSTANCE && Protocol.T_IN_FLIGHT.equals(in.props().getType())) {
+        answerInFlight(in); // at once, not behind the calls it asks about
+        return false;
+      }
       if (stopping != null) {
         handBack(in);
       } else if (current != null) {
@@ -575,10 +589,34 @@ final class InstanceRunner {
       leaseTtlNanos = 0;
     }
     openChannels(rebind.connection());
+    if (!sameConnection) {
+      // Only now that the new queue exists: a client told of it sooner could ask it which calls
+      // it holds before it is there, and the question would come back unroutable.
+      binding++;
+    }
     for (Inbound in : lostWithTheConnection) {
       answerLostWithTheConnection(in);
     }
     context.onLeaseChange().run();
+  }
+
+  /**
+   * Tells a client which calls this instance still holds: the running one and those queued behind
+   * it. Everything the client sent to this queue before asking came before this question (the client
+   * publishes both in order, and the queue and its consumer keep that order), and the calls
+   * already answered had their replies sent before this one, so any other call the client asks
+   * about was lost with an earlier instance queue, or its reply with an earlier connection.
+   */
+  private void answerInFlight(Inbound in) throws IOException {
+    List<String> held = new ArrayList<>(waiting.size() + 1);
+    Running running = current;
+    if (running != null) {
+      held.add(running.in.props().getCorrelationId());
+    }
+    for (Inbound queued : waiting) {
+      held.add(queued.props().getCorrelationId());
+    }
+    Messages.replyOk(own, in.props(), Codec.json().mapper().writeValueAsBytes(held));
   }
 
   /** An instance-queue delivery taken on a connection that has since dropped: the lease is gone. */

@@ -310,7 +310,8 @@ public final class Worker implements AutoCloseable {
     List<Heartbeat.Instance> hosted = new ArrayList<>();
     int busy = 0;
     for (InstanceRunner runner : instances.values()) {
-      hosted.add(new Heartbeat.Instance(runner.service().value(), runner.name(), runner.implementation(), runner.number(), runner.lease()));
+      hosted.add(new Heartbeat.Instance(runner.service().value(), runner.name(), runner.implementation(), runner.number(), runner.lease(),
+          runner.binding()));
       busy += runner.busy() ? 1 : 0;
     }
     Heartbeat heartbeat = new Heartbeat(options.workerId(), host, ProcessHandle.current().pid(), options.slots(),
