@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FileShipper {
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+  /**
+   * How long an upload may move no bytes before it fails: far beyond any pause of a working link
+   * (a 32 KB write), well short of leaving a provisioning waiting for ever on a hung host.
+   */
+  static final Duration STALL_LIMIT = Duration.ofSeconds(60);
   private static final int EXIT_NO_DIR = 90;
   private static final int EXIT_NOT_WRITABLE = 91;
 
@@ -33,6 +38,12 @@ final class FileShipper {
 
   /** Ships {@code files} into the connected host's work dir (their remote paths are relative to it). */
   static ShipReport ship(SshConnection connection, List<ShipFile> files, ShipProgress progress) throws HostException {
+    return ship(connection, files, progress, STALL_LIMIT);
+  }
+
+  /** As {@link #ship(SshConnection, List, ShipProgress)}, failing an upload that moves nothing for {@code stallLimit}. */
+  static ShipReport ship(SshConnection connection, List<ShipFile> files, ShipProgress progress, Duration stallLimit)
+      throws HostException {
     long started = System.nanoTime();
     HostSpec spec = connection.spec();
     String dir = RemotePaths.workDir(spec);
@@ -46,7 +57,7 @@ final class FileShipper {
     long total = changed.stream().mapToLong(ShipFile::size).sum();
     if (!changed.isEmpty()) {
       makeDirectories(connection, dir, changed);
-      upload(connection, dir, changed, total, progress);
+      upload(connection, dir, changed, total, progress, stallLimit);
     }
     progress.progress(spec.name(), total, total);
     return new ShipReport(spec.name(), files.size(), changed.size(), total, null, Duration.ofNanos(System.nanoTime() - started));
@@ -132,30 +143,51 @@ final class FileShipper {
     return list.toByteArray();
   }
 
-  private static void upload(SshConnection connection, String dir, List<ShipFile> files, long total, ShipProgress progress)
-      throws HostException {
+  private static void upload(SshConnection connection, String dir, List<ShipFile> files, long total, ShipProgress progress,
+      Duration stallLimit) throws HostException {
     String host = connection.spec().name();
     AtomicLong done = new AtomicLong();
-    ChannelSftp sftp = connection.sftp();
-    try {
-      for (ShipFile file : files) {
-        String target = dir + "/" + file.remotePath();
-        int slash = target.lastIndexOf('/');
-        // A name of its own per upload: two provisionings of one dir at once never write into one file.
-        String partial = target.substring(0, slash + 1) + ".warren-part-" + UUID.randomUUID();
-        try (InputStream in = new Counting(Files.newInputStream(file.source()), n -> progress.progress(host, done.addAndGet(n), total))) {
-          sftp.put(in, sftpPath(partial), ChannelSftp.OVERWRITE);
-          // posix-rename@openssh.com: replaces the old file atomically
-          sftp.rename(sftpPath(partial), sftpPath(target));
-        } catch (SftpException | IOException e) {
-          removeQuietly(sftp, partial);
-          throw new HostException(new HostFailure(host, Reason.SHIP_FAILED,
-              "cannot copy " + file.source() + " to " + target + ": " + e.getMessage(), ""), e);
-        }
+    try (StallGuard guard = new StallGuard(stallLimit)) {
+      ChannelSftp sftp;
+      try {
+        sftp = connection.sftp(guard);
+      } catch (HostException e) {
+        throw guard.tripped() ? stalled(host, "the SFTP handshake", stallLimit, e) : e;
       }
-    } finally {
-      sftp.disconnect();
+      try {
+        for (ShipFile file : files) {
+          String target = dir + "/" + file.remotePath();
+          int slash = target.lastIndexOf('/');
+          // A name of its own per upload: two provisionings of one dir at once never write into one file.
+          String partial = target.substring(0, slash + 1) + ".warren-part-" + UUID.randomUUID();
+          try (InputStream in = new Counting(Files.newInputStream(file.source()), n -> {
+            guard.progress();
+            progress.progress(host, done.addAndGet(n), total);
+          })) {
+            sftp.put(in, sftpPath(partial), ChannelSftp.OVERWRITE);
+            guard.progress();
+            // posix-rename@openssh.com: replaces the old file atomically
+            sftp.rename(sftpPath(partial), sftpPath(target));
+            guard.progress();
+          } catch (SftpException | IOException e) {
+            if (guard.tripped()) {
+              // The channel is gone, and the partial file with its random name stays behind.
+              throw stalled(host, "copying " + file.source() + " to " + target, stallLimit, e);
+            }
+            removeQuietly(sftp, partial);
+            throw new HostException(new HostFailure(host, Reason.SHIP_FAILED,
+                "cannot copy " + file.source() + " to " + target + ": " + e.getMessage(), ""), e);
+          }
+        }
+      } finally {
+        sftp.disconnect();
+      }
     }
+  }
+
+  private static HostException stalled(String host, String what, Duration limit, Exception cause) {
+    return new HostException(new HostFailure(host, Reason.SHIP_FAILED, what + " moved nothing for "
+        + limit.toMillis() + " ms: the host's SFTP server stopped answering (a hung disk or a stuck sftp-server?)", ""), cause);
   }
 
   /** Removes a failed upload's partial file, if the session still can. */

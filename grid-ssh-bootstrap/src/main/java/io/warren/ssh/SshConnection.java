@@ -257,10 +257,14 @@ final class SshConnection implements AutoCloseable {
     }
   }
 
-  /** An SFTP channel on this session; the caller disconnects it. */
-  ChannelSftp sftp() throws HostException {
+  /**
+   * An SFTP channel on this session, watched by {@code guard} from before its handshake; the
+   * caller disconnects it.
+   */
+  ChannelSftp sftp(StallGuard guard) throws HostException {
     try {
       ChannelSftp channel = (ChannelSftp) session.openChannel("sftp");
+      guard.watch(channel);
       channel.connect((int) CONNECT_TIMEOUT.toMillis());
       return channel;
     } catch (JSchException e) {

@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>What it starts.</b> {@code /usr/sbin/sshd -D -e -f DIR/sshd_config} as a child of this JVM:
  * only the host key made here (ed25519, by {@code ssh-keygen}), public-key login only, for this user
  * only, against {@code DIR/authorized_keys} (the fresh login key, with {@code restrict}: no
- * forwarding, no pty), no PAM, SFTP in-process ({@code internal-sftp}). Start-up waits until the
- * port answers with an SSH banner.
+ * forwarding, no pty), no PAM, SFTP in-process ({@code internal-sftp}, unless started with
+ * another subsystem). Start-up waits until the port answers with an SSH banner.
  *
  * <p><b>Failure.</b> No {@code sshd} or {@code ssh-keygen}: {@link IllegalStateException} naming
  * {@code scripts/install-test-deps.sh}. sshd exits or does not answer within the start timeout
@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * forked; a shutdown hook does the same if the JVM exits without closing.
  */
 public final class PrivateSshd implements AutoCloseable {
+  /** sshd's own SFTP server, in process: no dependence on where the distribution puts sftp-server. */
+  private static final String INTERNAL_SFTP = "internal-sftp";
   /** The address sshd listens on: the free port, not the address, keeps one sshd apart from another. */
   public static final String ADDRESS = "127.0.0.1";
 
@@ -81,6 +83,18 @@ public final class PrivateSshd implements AutoCloseable {
    * @throws IllegalStateException if sshd or ssh-keygen is missing, or sshd does not answer in time
    */
   public static PrivateSshd start() {
+    return start(INTERNAL_SFTP);
+  }
+
+  /**
+   * As {@link #start()}, with the SFTP subsystem run by {@code command} (run by the login user's
+   * shell, as sshd runs any subsystem) instead of sshd's own: for tests of a misbehaving SFTP server.
+   */
+  public static PrivateSshd startWithSftpSubsystem(String command) {
+    return start(command);
+  }
+
+  private static PrivateSshd start(String sftpSubsystem) {
     if (!Files.isExecutable(SSHD)) {
       throw new IllegalStateException(SSHD + " not found: install Debian's openssh-server "
           + "(scripts/install-test-deps.sh does)");
@@ -108,7 +122,7 @@ public final class PrivateSshd implements AutoCloseable {
       port = LoopbackPorts.free(1)[0]; // sshd binds it right after
       Files.writeString(dir.resolve("authorized_keys"), "restrict " + userKey.publicKey() + "\n", UTF_8);
       Files.writeString(dir.resolve("known_hosts"), "[" + ADDRESS + "]:" + port + " " + hostKey.publicKey() + "\n", UTF_8);
-      Files.write(dir.resolve("sshd_config"), config(dir, port, user), UTF_8);
+      Files.write(dir.resolve("sshd_config"), config(dir, port, user, sftpSubsystem), UTF_8);
       // An absolute path: sshd re-executes itself for every connection and refuses to start otherwise.
       process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -134,7 +148,7 @@ public final class PrivateSshd implements AutoCloseable {
     }
   }
 
-  private static List<String> config(Path dir, int port, String user) {
+  private static List<String> config(Path dir, int port, String user, String sftpSubsystem) {
     return List.of(
         "ListenAddress " + ADDRESS + ":" + port,
         "HostKey " + dir.resolve("ssh_host_ed25519_key"),
@@ -153,7 +167,7 @@ public final class PrivateSshd implements AutoCloseable {
         "AllowTcpForwarding no",
         "X11Forwarding no",
         "PrintMotd no",
-        "Subsystem sftp internal-sftp"); // no dependence on where the distribution puts sftp-server
+        "Subsystem sftp " + sftpSubsystem);
   }
 
   /** Waits until sshd answers with its banner ("SSH-2.0-OpenSSH_9.2p1 ..."), which it returns. */

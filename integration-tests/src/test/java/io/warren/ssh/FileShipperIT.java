@@ -103,8 +103,8 @@ class FileShipperIT {
     }
   }
 
-  /** 32 MB of seeded random bytes: long enough to upload that two uploads overlap. */
-  private static Path randomFile(Path file, long seed) throws Exception {
+  /** 32 MB of seeded random bytes: long enough to upload that two uploads overlap (and that a stall shows). */
+  static Path randomFile(Path file, long seed) throws Exception {
     Files.createDirectories(file.getParent());
     Random random = new Random(seed);
     byte[] chunk = new byte[1 << 20];
