@@ -5,8 +5,9 @@
 #   - docker.io, debootstrap: SSH hosts and brokers run in Docker containers (Testcontainers), from
 #     images built here (scripts/build-test-images.sh): no image registry is reachable.
 #   - openssh-client: ssh-keygen makes the test hosts' keys; the tests log in with ssh.
-#   - openssh-server: the benchmark's shipping section starts a private sshd on loopback (PrivateSshd);
-#     the packaged service is not started (service start-up is blocked, see below).
+#   - openssh-server: the benchmark's shipping section and SftpStallIT start a private sshd on
+#     loopback (PrivateSshd; SftpStallIT also runs its sftp-server, which it depends on); the
+#     packaged service is not started (service start-up is blocked, see below).
 # Debian would start the packaged broker (and dockerd) as system services on install; the tests
 # must not depend on (or collide with) a shared broker, so service start-up is blocked during the
 # install. There is no init system here either: the Docker engine is started by
