@@ -425,6 +425,8 @@ public final class Grid implements AutoCloseable {
     private List<URI> alternates = List.of();
     private Boolean replicated;
     private Duration leaseTtl = Duration.ofSeconds(30);
+    /** The largest message RabbitMQ accepts at any setting of its {@code max_message_size}. */
+    private static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
     private int maxMessageBytes = 16 * 1024 * 1024;
     private WireFormat wireFormat = WireFormat.JSON;
     private JobJournal journal;
@@ -476,11 +478,16 @@ public final class Grid implements AutoCloseable {
 
     /**
      * Calls whose encoded message (the call's envelope and arguments, or a chunk's) is larger are refused
-     * before they are sent; default 16 MiB.
+     * before they are sent; default 16 MiB, at most 512 MiB (the most any RabbitMQ accepts; its
+     * {@code max_message_size} defaults to 128 MiB, and a larger message closes the publishing
+     * channel, so keep this under the broker's setting).
+     *
+     * @throws IllegalArgumentException when {@code bytes} is below 1 or above 512 MiB
      */
     public Builder maxMessageBytes(int bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("maxMessageBytes must be >= 1, was " + bytes);
+      if (bytes < 1 || bytes > MAX_MESSAGE_BYTES) {
+        throw new IllegalArgumentException("maxMessageBytes must be in 1.." + MAX_MESSAGE_BYTES
+            + " (512 MiB, the most an AMQP broker such as RabbitMQ accepts), was " + bytes);
       }
       this.maxMessageBytes = bytes;
       return this;
