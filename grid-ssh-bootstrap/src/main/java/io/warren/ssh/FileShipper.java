@@ -31,6 +31,10 @@ final class FileShipper {
    * (a 32 KB write), well short of leaving a provisioning waiting for ever on a hung host.
    */
   static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+  /** Each upload writes to a file of this prefix and a random name beside its target, then renames it. */
+  private static final String PARTIAL_PREFIX = ".warren-part-";
+  /** Partial files older than this (minutes) belong to no live upload: ten times the stall limit. */
+  private static final int PARTIAL_FILE_AGE_MINUTES = 10;
   private static final int EXIT_NO_DIR = 90;
   private static final int EXIT_NOT_WRITABLE = 91;
 
@@ -63,13 +67,20 @@ final class FileShipper {
     return new ShipReport(spec.name(), files.size(), changed.size(), total, null, Duration.ofNanos(System.nanoTime() - started));
   }
 
-  /** The hashes of the files the host already has, by remote path. Also checks the dir is writable. */
+  /**
+   * The hashes of the files the host already has, by remote path. Also checks the dir is writable,
+   * and removes partial files no upload has written to for {@link #PARTIAL_FILE_AGE_MINUTES}: those of
+   * uploads that failed without removing them (a stall, a lost session). A live upload writes to its
+   * partial file at least once per {@link #STALL_LIMIT}, or fails.
+   */
   private static Map<String, String> remoteHashes(SshConnection connection, String dir, List<ShipFile> files)
       throws HostException {
     String q = ShellQuote.quote(dir);
     // The file list comes on stdin, NUL-separated: no command-line length limit, no quoting issues.
     String command = "mkdir -p -- " + q + " || exit " + EXIT_NO_DIR + "; cd -- " + q + " || exit " + EXIT_NO_DIR
-        + "; [ -w . ] || exit " + EXIT_NOT_WRITABLE + "; xargs -0 -r sha256sum -- 2>/dev/null; exit 0";
+        + "; [ -w . ] || exit " + EXIT_NOT_WRITABLE
+        + "; find . -name '" + PARTIAL_PREFIX + "*' -type f -mmin +" + PARTIAL_FILE_AGE_MINUTES + " -exec rm -f -- {} + 2>/dev/null"
+        + "; xargs -0 -r sha256sum -- 2>/dev/null; exit 0";
     RemoteResult result = connection.exec(command, nulSeparated(files.stream().map(ShipFile::remotePath).toList()), COMMAND_TIMEOUT);
     if (result.exitCode() == EXIT_NO_DIR || result.exitCode() == EXIT_NOT_WRITABLE) {
       throw new HostException(new HostFailure(connection.spec().name(), Reason.WORK_DIR_NOT_WRITABLE,
@@ -159,7 +170,7 @@ final class FileShipper {
           String target = dir + "/" + file.remotePath();
           int slash = target.lastIndexOf('/');
           // A name of its own per upload: two provisionings of one dir at once never write into one file.
-          String partial = target.substring(0, slash + 1) + ".warren-part-" + UUID.randomUUID();
+          String partial = target.substring(0, slash + 1) + PARTIAL_PREFIX + UUID.randomUUID();
           try (InputStream in = new Counting(Files.newInputStream(file.source()), n -> {
             guard.progress();
             progress.progress(host, done.addAndGet(n), total);
@@ -171,7 +182,7 @@ final class FileShipper {
             guard.progress();
           } catch (SftpException | IOException e) {
             if (guard.tripped()) {
-              // The channel is gone, and the partial file with its random name stays behind.
+              // The channel is gone: the partial file stays behind until a later shipment's clean-up.
               throw stalled(host, "copying " + file.source() + " to " + target, stallLimit, e);
             }
             removeQuietly(sftp, partial);

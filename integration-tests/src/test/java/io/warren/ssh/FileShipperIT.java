@@ -80,6 +80,18 @@ class FileShipperIT {
     }
   }
 
+  @Test
+  void partialFilesThatNoUploadWroteToForTenMinutesAreRemovedByTheNextShipment() throws Exception {
+    // A failed upload (a stall, a lost session) may leave its partial file behind.
+    String workDir = "/home/warren/.warren-leftovers";
+    assertEquals(0, host.exec("sh", "-c", "mkdir -p " + workDir + "/lib && cd " + workDir
+        + " && touch -d '11 minutes ago' .warren-part-old lib/.warren-part-old && touch .warren-part-live && chown -R warren: .").exitCode());
+    Path file = Files.writeString(dir.resolve("leftovers.txt"), "shipped");
+    assertEquals(1, ship(spec(".warren-leftovers"), Shipment.ofFiles(List.of(file)).resolve()).filesCopied());
+    assertEquals(".warren-part-live\nleftovers.txt\nlib", remote("cd " + workDir + " && ls -A && ls -A lib"),
+        "the old partial files are gone; the one a live upload may still write is kept");
+  }
+
   private static HostSpec spec(String workDir) {
     return HostSpec.builder(host.address()).name("shipper").port(host.port()).user(host.user())
         .identityFile(host.identityFile()).knownHosts(knownHosts).workDir(workDir).build();
