@@ -415,6 +415,8 @@ public final class Grid implements AutoCloseable {
 
   /** Builds a {@link Grid}. Not thread-safe. */
   public static final class Builder {
+    /** The largest message RabbitMQ accepts at any setting of its {@code max_message_size}. */
+    private static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
     private URI broker;
     private String username;
     private String password;
@@ -425,8 +427,6 @@ public final class Grid implements AutoCloseable {
     private List<URI> alternates = List.of();
     private Boolean replicated;
     private Duration leaseTtl = Duration.ofSeconds(30);
-    /** The largest message RabbitMQ accepts at any setting of its {@code max_message_size}. */
-    private static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
     private int maxMessageBytes = 16 * 1024 * 1024;
     private WireFormat wireFormat = WireFormat.JSON;
     private JobJournal journal;

@@ -29,7 +29,10 @@ final class StallGuard implements AutoCloseable {
   });
 
   private final long limitNanos;
-  /** Set just after the first check is scheduled: a check that sees it unset cancels nothing, as it is the last. */
+  /**
+   * Stored once the constructor has scheduled the checks. A check that trips before then leaves the
+   * schedule running, and every later check returns at once, as {@link #tripped} is set.
+   */
   private volatile ScheduledFuture<?> checking;
   private volatile long lastProgress = System.nanoTime();
   private volatile Channel channel;
