@@ -519,7 +519,7 @@ final class AmqpGridBackend implements GridBackend {
     if (Protocol.T_STARTED.equals(reply.type())) {
       if (request != null) {
         String worker = Messages.header(reply.props(), Protocol.H_WORKER);
-        request.bind(worker);
+        request.bind(worker, (int) Messages.longHeader(reply.props(), Protocol.H_INSTANCE, -1));
         if (worker != null && lostWorkers.contains(worker)) {
           request.future.completeExceptionally(new LostInstanceException("worker " + worker + " running the call is gone"));
         }

@@ -22,8 +22,11 @@ final class Pending<T> {
    * that it holds it (a long call acknowledged early), so that worker's death fails it.
    */
   volatile String workerId;
-  /** The instance whose instance queue the request went to, or -1 for any other queue. */
-  final int instance;
+  /**
+   * The instance whose instance queue the request went to, or that reported holding it (a long
+   * call acknowledged early), or -1.
+   */
+  volatile int instance;
   /**
    * Set once the request has been handed to a channel: a request asked about later (see {@link
    * Protocol#T_IN_FLIGHT}) is certain to be ahead of the question on that channel.
@@ -57,9 +60,10 @@ final class Pending<T> {
     return future.complete(value);
   }
 
-  /** A worker reported that it holds this request. */
-  void bind(String worker) {
+  /** Instance {@code number} of {@code worker} reported that it holds this request (-1: number unknown). */
+  void bind(String worker, int number) {
     workerId = worker;
+    instance = number;
   }
 
   /** True for a sent request to {@code workerId}'s instance {@code number} of {@code service}. */

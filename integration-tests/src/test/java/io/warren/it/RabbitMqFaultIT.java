@@ -94,11 +94,12 @@ class RabbitMqFaultIT {
   }
 
   /** One worker with one slot, heartbeats every {@code heartbeat}: for the tests that drop its connection. */
-  private Grid gridOfOneWorker(TestInfo test, Duration heartbeat, Duration callTimeout) {
+  private Grid gridOfOneWorker(TestInfo test, Duration heartbeat, Duration callTimeout, String... workerArguments) {
     return Grid.builder()
         .broker(broker.uri())
         .credentials(broker.username(), broker.password())
-        .workers(LocalWorkers.builder().count(1).slots(1).heartbeatInterval(heartbeat).logDirectory(logs(test)).build())
+        .workers(LocalWorkers.builder().count(1).slots(1).heartbeatInterval(heartbeat)
+            .workerArguments(List.of(workerArguments)).logDirectory(logs(test)).build())
         .callTimeout(callTimeout)
         .build();
   }
@@ -367,6 +368,39 @@ class RabbitMqFaultIT {
             + " all settled %d ms after the thaw%n", calls.size() - lost, lost,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - thawed));
         assertTrue(lost > 0, "the calls in the closed queue are reported lost");
+      }
+    }
+  }
+
+  @Test
+  void aLongCallWhoseReplyWasLostWithTheWorkersConnectionFailsAsLost(TestInfo test) throws Exception {
+    // A stateless call acknowledged early (so the broker will not redeliver it) finishes while its
+    // worker is frozen and its connection dropped: the reply goes out on the dead connection and is
+    // lost. Only the instance it reported holding it can say it no longer does.
+    try (Grid grid = gridOfOneWorker(test, Duration.ofSeconds(5), Duration.ofSeconds(120), "--ack-after-millis", "500")) {
+      WorkerInfo worker = grid.workers().get(0);
+      ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      long started = System.nanoTime();
+      CompletableFuture<String> call = Grid.async(grid.proxy(id, Tally.class), t -> t.appendSlowly(1, 2_000));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!queueFigure(Protocol.serviceQueue(id), "messages_unacknowledged").equals("0") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals("0", queueFigure(Protocol.serviceQueue(id), "messages_unacknowledged"), "the call was acknowledged early");
+      signal("STOP", worker.pid());
+      try {
+        killConnection("warren-worker-" + worker.id());
+        // Thawed after the call's 2 s: it finishes at once, before the worker has noticed the drop.
+        Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(3) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+      } finally {
+        signal("CONT", worker.pid());
+      }
+      try {
+        call.get(60, TimeUnit.SECONDS); // before: no answer until the 120 s call timeout
+        System.out.println("[figure] the long call's reply made it onto the new connection");
+      } catch (ExecutionException e) {
+        assertInstanceOf(LostInstanceException.class, e.getCause());
+        System.out.println("[figure] long call with a lost reply: " + e.getCause().getMessage());
       }
     }
   }

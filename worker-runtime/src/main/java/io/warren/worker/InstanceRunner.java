@@ -772,7 +772,11 @@ final class InstanceRunner {
     }
   }
 
-  /** A long call: acknowledge it now and tell the caller which worker holds it. */
+  /**
+   * A long call: acknowledge it now and tell the caller which worker and instance hold it (the
+   * instance, so that the caller can ask it about the call if its reply may have been lost with a
+   * dropped connection: see {@link #answerInFlight}).
+   */
   private void ackEarly(long callSequence) throws IOException {
     if (current == null || current.sequence != callSequence || current.acked) {
       return;
@@ -780,7 +784,7 @@ final class InstanceRunner {
     ack(current.in);
     current.acked = true;
     Messages.reply(own, current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
-        Map.of(Protocol.H_WORKER, context.workerId()), new byte[0]);
+        Map.of(Protocol.H_WORKER, context.workerId(), Protocol.H_INSTANCE, number), new byte[0]);
     if (sharedTag != null) {
       pauseSharedWork();
     }
