@@ -229,9 +229,11 @@ final class WorkerLaunch {
   /**
    * A shell function: whether pid $1 is worker $2, i.e. its command line holds the worker's argfile.
    * A pid file can outlive its process, and on a shared work dir it names a process of another host.
+   * The command line comes from /proc where there is one (minimal hosts may have no {@code ps}: a
+   * worker would then never count as this host's, and never be stopped), else from {@code ps}.
    */
-  private static final String OURS =
-      "ours() { ps -o args= -p \"$1\" 2>/dev/null | grep -qF -- \"@" + RemotePaths.RUN + "/$2.args\"; }; ";
+  private static final String OURS = "ours() { { tr '\\0' ' ' < \"/proc/$1/cmdline\" || ps -o args= -p \"$1\"; } 2>/dev/null"
+      + " | grep -qF -- \"@" + RemotePaths.RUN + "/$2.args\"; }; ";
 
   private static String cdWorkDir(HostSpec spec) {
     String dir = ShellQuote.quote(RemotePaths.workDir(spec));

@@ -142,6 +142,27 @@ class WorkerLaunchTest {
   }
 
   @Test
+  void aHostWithoutPsStillKnowsAndStopsItsWorkers(@TempDir Path home) throws Exception {
+    // Minimal hosts may lack ps: the workers' command lines are read from /proc there.
+    Path bin = Files.createDirectories(home.resolve("bin-without-ps"));
+    for (String tool : List.of("mkdir", "cat", "tr", "grep", "sleep", "rm")) {
+      Files.createSymbolicLink(bin.resolve(tool), Path.of(sh("command -v " + tool, new byte[0]).strip()));
+    }
+    Map<String, String> noPs = Map.of("PATH", bin.toString());
+    HostSpec spec = HostSpec.builder("h").workDir(home.resolve("work").toString()).build();
+    Path fakeJava = Files.writeString(home.resolve("java"), "#!/bin/sh\ntrap 'kill $!; exit 0' TERM\nsleep 60 & wait\n");
+    fakeJava.toFile().setExecutable(true);
+    HostSpec running = spec.toBuilder().javaCommand(fakeJava.toString()).build();
+    sh(WorkerLaunch.start(running, "ssh-h-eee555", false), new byte[0]);
+    long pid = Long.parseLong(Files.readString(home.resolve("work/run/ssh-h-eee555.pid")).strip());
+    assertEquals("no ps", sh("command -v ps >/dev/null || echo no ps", new byte[0], noPs).strip(), "the PATH hides ps");
+    assertEquals("alive", sh(WorkerLaunch.alive(running, "ssh-h-eee555") + " && echo alive", new byte[0], noPs).strip(),
+        "without ps, the worker is still found alive and this host's");
+    assertEquals("stopped ssh-h-eee555\n", sh(WorkerLaunch.stopAll(spec, Duration.ofSeconds(5)), new byte[0], noPs));
+    assertFalse(running(pid), "the worker still runs: stopAll did not signal it");
+  }
+
+  @Test
   void stoppingNeverSignalsAProcessThatIsNotThisHostsWorker(@TempDir Path home) throws Exception {
     HostSpec spec = HostSpec.builder("h").workDir(home.toString()).build();
     // Host "other" shares the work dir: its worker's pid means an unrelated process here.
