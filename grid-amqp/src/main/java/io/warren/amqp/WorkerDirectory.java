@@ -40,22 +40,18 @@ final class WorkerDirectory {
    * worker's heartbeat before (an instance not listed then counts from binding 1, the first queue).
    */
   List<Heartbeat.Instance> accept(Heartbeat heartbeat) {
-    boolean lost;
+    boolean down = Heartbeat.DOWN.equals(heartbeat.state());
     Entry before;
     synchronized (this) {
-      lost = Heartbeat.DOWN.equals(heartbeat.state());
-      if (lost) {
-        before = live.remove(heartbeat.workerId());
-        lost = before != null;
-      } else {
-        before = live.put(heartbeat.workerId(), new Entry(heartbeat, System.nanoTime(), Instant.now()));
-      }
+      before = down
+          ? live.remove(heartbeat.workerId())
+          : live.put(heartbeat.workerId(), new Entry(heartbeat, System.nanoTime(), Instant.now()));
       notifyAll();
     }
-    if (lost) {
-      onLost.accept(heartbeat.workerId());
-    }
-    if (Heartbeat.DOWN.equals(heartbeat.state())) {
+    if (down) {
+      if (before != null) {
+        onLost.accept(heartbeat.workerId());
+      }
       return List.of(); // gone: its loss fails what was bound to it
     }
     return rebound(before == null ? List.of() : before.heartbeat().instances(), heartbeat.instances());

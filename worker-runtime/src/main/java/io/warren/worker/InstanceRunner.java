@@ -404,7 +404,7 @@ final class InstanceRunner {
 
   /**
    * Takes shared calls again, on the current shared channel, under a consumer tag of its own that
-   * the delivery clock knows before the first delivery can arrive.
+   * the delivery log knows before the first delivery can arrive.
    */
   private void consumeShared() throws IOException {
     CompletableFuture<Void> gone = new CompletableFuture<>();
@@ -561,20 +561,18 @@ final class InstanceRunner {
     flushQuietly(); // if the shared channel still lives, closing it would requeue them
     closeQuietly(shared);
     closeQuietly(own);
+    waiting.removeIf(in -> in.source() == Source.SHARED); // either way the broker requeued them
     if (sameConnection) {
-      // A channel the broker closed (consumer timeout, an oversized reply): the broker requeued the
-      // shared deliveries, but the instance queue and the lease live on, and its deliveries were
-      // auto-acknowledged, so dropping one would leave its caller waiting for the call's timeout.
-      // Those the library still holds for the old consumer reach the loop before the new channel's
-      // first: leased calls keep their order.
-      waiting.removeIf(in -> in.source() == Source.SHARED);
+      // A channel the broker closed (consumer timeout, an oversized reply): the instance queue and
+      // the lease live on, and its deliveries were auto-acknowledged, so dropping one would leave
+      // its caller waiting for the call's timeout. Those the library still holds for the old
+      // consumer reach the loop before the new channel's first: leased calls keep their order.
       awaitLastDeliveries(ownConsumerGone, "instance-queue");
     } else {
-      // A new connection: the broker requeued the shared deliveries, and the instance queue died
-      // with the old one, taking the lease. The leased and targeted calls already taken from it
-      // (auto-acknowledged) will never run: their callers are told once the new channels are open,
-      // as their own connection may well have stayed up, and nothing else would tell them.
-      waiting.removeIf(in -> in.source() == Source.SHARED);
+      // A new connection: the instance queue died with the old one, taking the lease. The leased
+      // and targeted calls already taken from it (auto-acknowledged) will never run: their callers
+      // are told once the new channels are open, as their own connection may well have stayed up,
+      // and nothing else would tell them.
       lostWithTheConnection.addAll(waiting);
       waiting.clear();
     }
