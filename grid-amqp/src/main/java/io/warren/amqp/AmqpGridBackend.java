@@ -8,6 +8,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.warren.grid.AcquireTimeoutException;
+import io.warren.grid.BadRequestException;
 import io.warren.grid.CallTimeoutException;
 import io.warren.grid.GridException;
 import io.warren.grid.GridUnavailableException;
@@ -85,6 +86,8 @@ final class AmqpGridBackend implements GridBackend {
   /** Leases that were held when the connection dropped: their instances no longer know them. */
   private final Set<String> lostLeases = ConcurrentHashMap.newKeySet();
   private volatile GridException closedBecause;
+  /** The broker's {@code max_message_size}, once a refusal has named it; reset on each new connection. */
+  private volatile long brokerMaxBytes = Long.MAX_VALUE;
 
   private AmqpGridBackend(BrokerEndpoint broker, Connection connection) throws IOException {
     this.broker = broker;
@@ -98,7 +101,9 @@ final class AmqpGridBackend implements GridBackend {
 
   /** Declares the client's queues on a fresh connection and starts consuming. */
   private Link setUp(Connection connection) throws IOException {
-    ChannelPool publishers = new ChannelPool(connection, (code, text, exchange, key, props, body) -> onReturned(key, props));
+    brokerMaxBytes = Long.MAX_VALUE; // a new connection may reach a node configured otherwise
+    ChannelPool publishers = new ChannelPool(connection, (code, text, exchange, key, props, body) -> onReturned(key, props),
+        (refusal, carried) -> survive(() -> "channel refusal " + refusal.replyText(), () -> onRefused(refusal, carried)));
     Channel replies = connection.createChannel();
     String replyQueue = replies.queueDeclare().getQueue(); // server-named, exclusive, auto-delete
     replies.basicConsume(replyQueue, true, new DefaultConsumer(replies) {
@@ -231,13 +236,17 @@ final class AmqpGridBackend implements GridBackend {
    */
   private void send(Pending<?> request, String queue, Function<String, AMQP.BasicProperties> propsFor, byte[] body,
       boolean inOrder) {
+    if (body.length > brokerMaxBytes) { // sending it would only close a channel, and drop what follows on it
+      request.future.completeExceptionally(overBrokerMax(request, body.length, brokerMaxBytes));
+      return;
+    }
     Link current = link;
     AMQP.BasicProperties props = propsFor.apply(current.replyQueue());
     try {
       if (inOrder) {
-        current.publishers().publishInOrder("", queue, true, props, body);
+        current.publishers().publishInOrder(request.id, "", queue, true, props, body);
       } else {
-        current.publishers().publish("", queue, true, props, body);
+        current.publishers().publish(request.id, "", queue, true, props, body);
       }
       request.sent = true;
     } catch (IOException | ShutdownSignalException e) {
@@ -251,7 +260,7 @@ final class AmqpGridBackend implements GridBackend {
     }
     AMQP.BasicProperties props = Messages.request(Protocol.T_CANCEL, callId, null, Map.of(Protocol.H_CALL_ID, callId));
     try {
-      link.publishers().publish(Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
+      link.publishers().publish(null, Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
     } catch (IOException | ShutdownSignalException e) {
       log.debug("cancel of {} not sent: {}", callId, e.getMessage());
     }
@@ -301,7 +310,7 @@ final class AmqpGridBackend implements GridBackend {
         return;
       }
       try {
-        link.publishers().publish("", Protocol.workerQueue(grant.workerId()), false, props, body);
+        link.publishers().publish(null, "", Protocol.workerQueue(grant.workerId()), false, props, body);
       } catch (IOException | ShutdownSignalException e) {
         log.debug("renewal of {} not sent: {}", grant.leaseId(), e.getMessage());
       }
@@ -530,6 +539,49 @@ final class AmqpGridBackend implements GridBackend {
     if (!accepted && Protocol.T_GRANT.equals(reply.type()) && !reply.isError()) {
       releaseOrphanGrant(reply);
     }
+  }
+
+  /**
+   * The broker closed a publishing channel, refusing a message: fails the requests that channel
+   * carried and the broker will not answer, at once rather than at their timeouts. For a body over
+   * the broker's {@code max_message_size} the client knows exactly which ones, and remembers the
+   * limit so that later bodies over it are refused before they cost a channel.
+   */
+  private void onRefused(ChannelRefusal refusal, SentLog<String> carried) {
+    if (refusal.overMaxSize()) {
+      brokerMaxBytes = Math.min(brokerMaxBytes, refusal.brokerMaxBytes());
+    }
+    List<SentLog.Entry<String>> recent = carried.recent();
+    List<ChannelRefusal.Fate> fates = refusal.fates(recent, carried.wrapped());
+    log.warn("the broker closed a publishing channel: {}", refusal.replyText());
+    for (int i = 0; i < recent.size(); i++) {
+      Pending<?> request = pending.get(recent.get(i).key());
+      if (request == null) {
+        continue; // answered already, or a message nobody waits on
+      }
+      GridException error = switch (fates.get(i)) {
+        case DELIVERED -> null;
+        case REFUSED -> overBrokerMax(request, recent.get(i).bodyBytes(), refusal.brokerMaxBytes());
+        case DROPPED -> new GridUnavailableException(what(request) + " was not delivered: the broker dropped it after refusing"
+            + " a message sent before it on the same channel (" + refusal.replyText() + "); it did not run");
+        case UNKNOWN -> new GridUnavailableException("the broker closed the channel " + what(request) + " went out on ("
+            + refusal.replyText() + "); it may or may not have been delivered");
+      };
+      if (error != null) {
+        request.future.completeExceptionally(error);
+      }
+    }
+  }
+
+  private static BadRequestException overBrokerMax(Pending<?> request, long bodyBytes, long brokerMax) {
+    return new BadRequestException(what(request) + " takes " + bodyBytes + " bytes, more than the broker's max_message_size of "
+        + brokerMax + ": raise max_message_size on the broker, or keep Grid.Builder.maxMessageBytes at or under it");
+  }
+
+  /** A request as a caller would name it in an error. */
+  private static String what(Pending<?> request) {
+    String kind = request.kind.name().toLowerCase(java.util.Locale.ROOT);
+    return request.service == null ? kind + " " + request.id : kind + " " + request.id + " to " + request.service;
   }
 
   private void onReturned(String routingKey, AMQP.BasicProperties props) {

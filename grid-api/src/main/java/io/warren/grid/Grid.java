@@ -479,8 +479,11 @@ public final class Grid implements AutoCloseable {
     /**
      * Calls whose encoded message (the call's envelope and arguments, or a chunk's) is larger are refused
      * before they are sent; default 16 MiB, at most 512 MiB (the most any RabbitMQ accepts; its
-     * {@code max_message_size} defaults to 128 MiB, and a larger message closes the publishing
-     * channel, so keep this under the broker's setting).
+     * {@code max_message_size} defaults to 128 MiB; keep this under the broker's setting). A call
+     * the broker refuses for its size fails with {@link BadRequestException} naming the broker's
+     * limit, and so do later calls over it, before they are sent; the broker also drops the calls
+     * sent just behind the refused one on its channel, which fail with {@link
+     * GridUnavailableException} saying they did not run.
      *
      * @throws IllegalArgumentException when {@code bytes} is below 1 or above 512 MiB
      */

@@ -43,6 +43,9 @@ public interface Tally {
   /** The length of {@code text}: a call whose size the caller picks. */
   int length(String text);
 
+  /** {@code length} characters: a result whose size the caller picks. */
+  String text(int length);
+
   /** A token that differs per instance: each instance is its own copy. */
   String token();
 

@@ -98,6 +98,11 @@ public final class TallyService implements Tally {
   }
 
   @Override
+  public String text(int length) {
+    return "x".repeat(length);
+  }
+
+  @Override
   public String token() {
     return token;
   }

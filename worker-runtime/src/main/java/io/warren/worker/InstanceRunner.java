@@ -1,17 +1,21 @@
 package io.warren.worker;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.warren.amqp.ChannelRefusal;
 import io.warren.amqp.Messages;
 import io.warren.amqp.Protocol;
+import io.warren.amqp.SentLog;
 import io.warren.grid.BadRequestException;
 import io.warren.grid.ErrorCode;
 import io.warren.grid.ServiceId;
 import io.warren.grid.spi.CallEnvelope;
 import io.warren.grid.spi.CallMessage;
 import io.warren.grid.spi.Codec;
+import io.warren.grid.spi.WireError;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -86,7 +90,7 @@ final class InstanceRunner {
   private enum Source { SHARED, INSTANCE }
 
   private sealed interface Task
-      permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks, Retire {}
+      permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks, Retire, RepliesRefused, Resend {}
 
   /**
    * A delivery, with the channel it came on (its tag means nothing on any other channel) and when it
@@ -122,6 +126,32 @@ final class InstanceRunner {
 
   /** The channels died (connection lost and re-made, or a channel closed by the broker): open new ones. */
   private record Rebind(com.rabbitmq.client.Connection connection) implements Task {}
+
+  /** The broker closed the instance channel, refusing a reply: answer the requests whose replies it did not deliver. */
+  private record RepliesRefused(ChannelRefusal refusal, SentLog<Sent> carried) implements Task {}
+
+  /** A reply whose channel the broker had closed under it: sent again on the channel that replaces it. */
+  private record Resend(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
+      String contentType) implements Task {}
+
+  /** A channel replies go out on and its log: they travel together, so a reply is logged where it is sent. */
+  private record Replies(Channel channel, SentLog<Sent> log) {}
+
+  /**
+   * A reply as the instance channel's log keeps it ({@link SentLog}): enough to answer its request
+   * again, and no more (the log holds thousands): where it goes, what it was, the lease it granted.
+   */
+  private record Sent(String replyTo, String correlationId, String requestType, String type, String grantedLease) {
+    static Sent of(AMQP.BasicProperties request, String type) {
+      String lease = Protocol.T_GRANT.equals(type) ? Messages.header(request, Protocol.H_LEASE) : null;
+      return new Sent(request.getReplyTo(), request.getCorrelationId(), request.getType(), type, lease);
+    }
+
+    /** The request's properties a reply needs. */
+    AMQP.BasicProperties request() {
+      return new AMQP.BasicProperties.Builder().replyTo(replyTo).correlationId(correlationId).type(requestType).build();
+    }
+  }
 
   /**
    * A consumer that completes {@code gone} once the library will deliver it nothing more: the
@@ -189,6 +219,13 @@ final class InstanceRunner {
   private final Map<String, Object> queueArguments;
   private Channel shared;
   private Channel own;
+  /** The instance channel as replies use it, with its log of what it carried (for {@link #answerRefused}). */
+  private volatile Replies replies;
+  /**
+   * The broker's {@code max_message_size}, once it refused a reply of this instance's and named it:
+   * larger results are refused here, before they cost the channel and the replies behind them.
+   */
+  private volatile long brokerMaxBytes = Long.MAX_VALUE;
   private final ExecutorService callThread;
   /**
    * Held while service code runs: a cancelled call may still be unwinding on one thread when the
@@ -276,6 +313,8 @@ final class InstanceRunner {
     newOwn.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
     shared = newShared;
     own = newOwn;
+    Replies newReplies = new Replies(newOwn, new SentLog<>());
+    replies = newReplies; // before the consumer starts: its first call's reply is logged too
     CompletableFuture<Void> ownGone = new CompletableFuture<>();
     ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE, ownGone));
     ownConsumerGone = ownGone;
@@ -284,6 +323,21 @@ final class InstanceRunner {
       consumeShared();
     }
     List.of(newShared, newOwn).forEach(this::rebindWhenClosedByBroker);
+    answerWhenRefused(newReplies);
+  }
+
+  /**
+   * Has the replies {@code sent}'s channel carried answered for if the broker closes it refusing
+   * one. Added after the re-bind's listener: that posts its task first, so the answers go out on the
+   * new channel.
+   */
+  private void answerWhenRefused(Replies sent) {
+    sent.channel().addShutdownListener(cause -> {
+      ChannelRefusal refusal = ChannelRefusal.of(cause);
+      if (refusal != null) {
+        loop.post(new RepliesRefused(refusal, sent.log()));
+      }
+    });
   }
 
   /**
@@ -503,7 +557,7 @@ final class InstanceRunner {
       if (revoke.lease().equals(lease)) {
         endLease("released at once by its holder");
       }
-      Messages.replyOk(own, revoke.request(), new byte[0]);
+      replyOk(revoke.request(), new byte[0]);
     } else if (task instanceof Expire) {
       long ttl = leaseTtlNanos;
       if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
@@ -518,8 +572,80 @@ final class InstanceRunner {
     } else if (task instanceof Retire retire) {
       handedOver.remove(retire.channel());
       closeQuietly(retire.channel());
+    } else if (task instanceof RepliesRefused refused) {
+      answerRefused(refused);
+    } else if (task instanceof Resend again) {
+      reply(again.request(), again.type(), again.status(), again.headers(), again.body(), again.contentType());
     }
     return false;
+  }
+
+  /**
+   * The broker refused a reply on the instance channel and closed it, dropping the replies published
+   * after it (see {@link ChannelRefusal}): each request whose reply it did not deliver gets an error
+   * reply instead, on the new channel, rather than leaving its caller to wait for its timeout. A
+   * caller that did get the first reply drops the second. A lease whose grant was lost ends here.
+   */
+  private void answerRefused(RepliesRefused task) throws IOException {
+    ChannelRefusal refusal = task.refusal();
+    if (refusal.overMaxSize()) {
+      brokerMaxBytes = Math.min(brokerMaxBytes, refusal.brokerMaxBytes());
+    }
+    log.warn("{}#{}: the broker closed the instance's channel: {}", service, number, refusal.replyText());
+    List<SentLog.Entry<Sent>> recent = task.carried().recent();
+    List<ChannelRefusal.Fate> fates = refusal.fates(recent, task.carried().wrapped());
+    for (int i = 0; i < recent.size(); i++) {
+      Sent sent = recent.get(i).key();
+      if (sent == null || fates.get(i) == ChannelRefusal.Fate.DELIVERED || Protocol.T_STARTED.equals(sent.type())) {
+        continue; // a lost `started` only leaves the client not knowing where the call runs
+      }
+      AMQP.BasicProperties request = sent.request();
+      String handled = Protocol.T_CALL.equals(sent.requestType()) ? "the call ran" : "the " + sent.requestType() + " was handled";
+      switch (fates.get(i)) {
+        case REFUSED -> replyError(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + recent.get(i).bodyBytes()
+            + " bytes, more than the broker's max_message_size of " + refusal.brokerMaxBytes()
+            + ": raise max_message_size on the broker, or keep --max-message-bytes at or under it");
+        case DROPPED -> replyError(request, ErrorCode.UNAVAILABLE, handled + ", but the broker dropped its reply after refusing"
+            + " an earlier reply on the same channel (" + refusal.replyText() + ")");
+        default -> replyError(request, ErrorCode.UNAVAILABLE, handled + ", but the broker closed the channel its reply went out on ("
+            + refusal.replyText() + "): the reply may not have arrived");
+      }
+      if (sent.grantedLease() != null && sent.grantedLease().equals(lease)) {
+        endLease("ended: its grant did not reach the client");
+      }
+    }
+  }
+
+  private void replyOk(AMQP.BasicProperties request, byte[] body) throws IOException {
+    String contentType = request.getContentType() != null ? request.getContentType() : Protocol.JSON; // as Messages.replyOk
+    reply(request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, contentType);
+  }
+
+  private void replyError(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
+    replyError(request, WireError.of(code, message));
+  }
+
+  private void replyError(AMQP.BasicProperties request, WireError error) throws IOException {
+    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Codec.json().mapper().writeValueAsBytes(error), Protocol.JSON);
+  }
+
+  /**
+   * Publishes a reply on the instance channel, logging it first (see {@link #answerRefused}). A
+   * reply whose channel the broker has closed, the connection living on, goes again once the
+   * channel is replaced: the close posted the re-bind ahead of it.
+   */
+  private void reply(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
+      String contentType) throws IOException {
+    Replies to = replies;
+    to.log().record(Sent.of(request, type), body.length);
+    try {
+      Messages.reply(to.channel(), request, type, status, headers, body, contentType);
+    } catch (AlreadyClosedException e) {
+      if (!to.channel().getConnection().isOpen()) {
+        throw e; // the connection's loss is the worker's to handle, and the client's
+      }
+      loop.post(new Resend(request, type, status, headers, body, contentType));
+    }
   }
 
   /**
@@ -614,15 +740,15 @@ final class InstanceRunner {
     for (Inbound queued : waiting) {
       held.add(queued.props().getCorrelationId());
     }
-    Messages.replyOk(own, in.props(), Codec.json().mapper().writeValueAsBytes(held));
+    replyOk(in.props(), Codec.json().mapper().writeValueAsBytes(held));
   }
 
   /** An instance-queue delivery taken on a connection that has since dropped: the lease is gone. */
   private void answerLostWithTheConnection(Inbound in) throws IOException {
     if (Protocol.T_RELEASE.equals(in.props().getType())) {
-      Messages.replyOk(own, in.props(), new byte[0]); // nothing left to release
+      replyOk(in.props(), new byte[0]); // nothing left to release
     } else {
-      Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number
+      replyError(in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number
           + " lost its broker connection before the call started; its instance queue and lease went with it");
     }
   }
@@ -676,7 +802,7 @@ final class InstanceRunner {
     }
     ServiceObject.Prepared prepared = target.prepare(codec, message);
     if (prepared.error() != null) {
-      Messages.replyError(own, props, prepared.error());
+      replyError(props, prepared.error());
       ack(in);
       return;
     }
@@ -741,11 +867,15 @@ final class InstanceRunner {
     Running call = finished.call();
     ServiceObject.Result result = finished.result();
     if (call.cancelled || result == null) {
-      Messages.replyError(own, call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
+      replyError(call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
+    } else if (result.error() == null && result.value().length > brokerMaxBytes) {
+      replyError(call.in.props(), ErrorCode.BAD_REQUEST, "the result takes " + result.value().length
+          + " bytes encoded, more than the broker's max_message_size of " + brokerMaxBytes + " (it refused such a reply"
+          + " before); it was not sent: raise max_message_size on the broker, or keep --max-message-bytes at or under it");
     } else if (result.error() == null) {
-      Messages.replyOk(own, call.in.props(), result.value());
+      replyOk(call.in.props(), result.value());
     } else {
-      Messages.replyError(own, call.in.props(), result.error());
+      replyError(call.in.props(), result.error());
     }
     if (!call.acked && onLiveSharedChannel(call.in)) {
       answered.add(shared, call.in.tag()); // after the reply: a worker that dies mid-call leaves the call to be redelivered
@@ -781,8 +911,8 @@ final class InstanceRunner {
     }
     ack(current.in);
     current.acked = true;
-    Messages.reply(own, current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
-        Map.of(Protocol.H_WORKER, context.workerId(), Protocol.H_INSTANCE, number), new byte[0]);
+    reply(current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
+        Map.of(Protocol.H_WORKER, context.workerId(), Protocol.H_INSTANCE, number), new byte[0], Protocol.JSON);
     if (sharedTag != null) {
       pauseSharedWork();
     }
@@ -953,11 +1083,11 @@ final class InstanceRunner {
     leaseRenewedAt = System.nanoTime();
     shared.basicCancel(sharedTag);
     sharedTag = null;
-    Messages.reply(own, props, Protocol.T_GRANT, Protocol.STATUS_OK, Map.of(
+    reply(props, Protocol.T_GRANT, Protocol.STATUS_OK, Map.of(
         Protocol.H_LEASE, leaseId,
         Protocol.H_SERVICE, service.value(),
         Protocol.H_INSTANCE, number,
-        Protocol.H_WORKER, context.workerId()), new byte[0]);
+        Protocol.H_WORKER, context.workerId()), new byte[0], Protocol.JSON);
     ack(in);
     context.onLeaseChange().run();
   }
@@ -967,7 +1097,7 @@ final class InstanceRunner {
     if (leaseId != null && leaseId.equals(lease)) {
       endLease(null);
     }
-    Messages.replyOk(own, in.props(), new byte[0]); // idempotent: releasing a gone lease is fine
+    replyOk(in.props(), new byte[0]); // idempotent: releasing a gone lease is fine
   }
 
   private void endLease(String why) throws IOException {
@@ -1026,7 +1156,7 @@ final class InstanceRunner {
     if (in.source() == Source.SHARED) {
       handOver(in);
     } else {
-      Messages.replyError(own, in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
+      replyError(in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
     }
   }
 
@@ -1037,7 +1167,7 @@ final class InstanceRunner {
         if (task instanceof Inbound in) {
           handBack(in);
         } else if (task instanceof Revoke revoke) {
-          Messages.replyOk(own, revoke.request(), new byte[0]);
+          replyOk(revoke.request(), new byte[0]);
         } else if (task instanceof Stop other) {
           other.done().complete(null);
         } else if (task instanceof Retire retire) {
@@ -1097,7 +1227,7 @@ final class InstanceRunner {
 
   /** Answers with an error and acknowledges. */
   private void refuse(Inbound in, ErrorCode code, String message) throws IOException {
-    Messages.replyError(own, in.props(), code, message);
+    replyError(in.props(), code, message);
     ack(in);
   }
 
