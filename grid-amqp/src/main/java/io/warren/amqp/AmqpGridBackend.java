@@ -1,6 +1,7 @@
 package io.warren.amqp;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -249,6 +250,12 @@ final class AmqpGridBackend implements GridBackend {
         current.publishers().publish(request.id, "", queue, true, props, body);
       }
       request.sent = true;
+    } catch (AlreadyClosedException e) {
+      // The broker closed the channel (refusing an earlier message) before this went out: amqp-client
+      // checks before it writes a frame. Not sent again here: the close's listener may already have
+      // told this caller it did not run.
+      request.future.completeExceptionally(new GridUnavailableException(what(request)
+          + " was not sent: the broker had closed the channel it was to go out on (" + e.getMessage() + "); it did not run", e));
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
     }

@@ -1,7 +1,6 @@
 package io.warren.amqp;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ReturnListener;
@@ -68,57 +67,34 @@ final class ChannelPool implements AutoCloseable {
   void publishInOrder(String requestId, String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
       byte[] body) throws IOException {
     int stripe = Math.floorMod(routingKey.hashCode(), ORDERED_STRIPES);
-    for (int attempt = 1; ; attempt++) {
-      Publisher publisher;
-      synchronized (ordered) {
-        // The array's monitor only guards a stripe's channel (made again if it died); publishing holds the channel's own.
-        if (ordered[stripe] == null || !ordered[stripe].isOpen()) {
-          ordered[stripe] = newPublisher();
-        }
-        publisher = ordered[stripe];
+    Publisher publisher;
+    synchronized (ordered) {
+      // The array's monitor only guards a stripe's channel (made again if it died); publishing holds the channel's own.
+      if (ordered[stripe] == null || !ordered[stripe].isOpen()) {
+        ordered[stripe] = newPublisher();
       }
-      try {
-        synchronized (publisher.channel()) {
-          publisher.publish(requestId, exchange, routingKey, mandatory, props, body);
-        }
-        return;
-      } catch (AlreadyClosedException closed) {
-        retryOrThrow(attempt, closed);
-      }
+      publisher = ordered[stripe];
     }
-  }
-
-  /**
-   * A channel the broker closed between this thread taking it and publishing on it (refusing an
-   * earlier message): amqp-client checks before it writes a frame, so nothing went out, and the
-   * message goes again on a new channel. Thrown when the connection is gone, or on the second try.
-   */
-  private void retryOrThrow(int attempt, AlreadyClosedException closed) {
-    if (attempt >= 2 || !connection.isOpen()) {
-      throw closed;
+    synchronized (publisher.channel()) {
+      publisher.publish(requestId, exchange, routingKey, mandatory, props, body);
     }
   }
 
   /** Publishes on a channel owned by this thread for the duration of the call; {@code requestId} as above. */
   void publish(String requestId, String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
       byte[] body) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      Publisher publisher = idle.poll();
-      while (publisher != null && !publisher.isOpen()) {
-        publisher = idle.poll();
-      }
-      if (publisher == null) {
-        publisher = newPublisher();
-      }
-      try {
-        publisher.publish(requestId, exchange, routingKey, mandatory, props, body);
-        return;
-      } catch (AlreadyClosedException closed) {
-        retryOrThrow(attempt, closed);
-      } finally {
-        if (publisher.isOpen()) {
-          idle.offer(publisher);
-        }
+    Publisher publisher = idle.poll();
+    while (publisher != null && !publisher.isOpen()) {
+      publisher = idle.poll();
+    }
+    if (publisher == null) {
+      publisher = newPublisher();
+    }
+    try {
+      publisher.publish(requestId, exchange, routingKey, mandatory, props, body);
+    } finally {
+      if (publisher.isOpen()) {
+        idle.offer(publisher);
       }
     }
   }
