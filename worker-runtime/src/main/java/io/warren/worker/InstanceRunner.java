@@ -132,19 +132,22 @@ final class InstanceRunner {
 
   /** A reply whose channel the broker had closed under it: sent again on the channel that replaces it. */
   private record Resend(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
-      String contentType) implements Task {}
+      String contentType, boolean answersRefusal) implements Task {}
 
   /** A channel replies go out on and its log: they travel together, so a reply is logged where it is sent. */
   private record Replies(Channel channel, SentLog<Sent> log) {}
 
   /**
    * A reply as the instance channel's log keeps it ({@link SentLog}): enough to answer its request
-   * again, and no more (the log holds thousands): where it goes, what it was, the lease it granted.
+   * again, and no more (the log holds thousands): where it goes, what it was, the lease it granted,
+   * and whether it was itself an answer for a refused reply (never answered for again: a broker that
+   * refuses those too would otherwise close each new channel in turn, for ever).
    */
-  private record Sent(String replyTo, String correlationId, String requestType, String type, String grantedLease) {
-    static Sent of(AMQP.BasicProperties request, String type) {
+  private record Sent(String replyTo, String correlationId, String requestType, String type, String grantedLease,
+      boolean answersRefusal) {
+    static Sent of(AMQP.BasicProperties request, String type, boolean answersRefusal) {
       String lease = Protocol.T_GRANT.equals(type) ? Messages.header(request, Protocol.H_LEASE) : null;
-      return new Sent(request.getReplyTo(), request.getCorrelationId(), request.getType(), type, lease);
+      return new Sent(request.getReplyTo(), request.getCorrelationId(), request.getType(), type, lease, answersRefusal);
     }
 
     /** The request's properties a reply needs. */
@@ -575,7 +578,8 @@ final class InstanceRunner {
     } else if (task instanceof RepliesRefused refused) {
       answerRefused(refused);
     } else if (task instanceof Resend again) {
-      reply(again.request(), again.type(), again.status(), again.headers(), again.body(), again.contentType());
+      reply(again.request(), again.type(), again.status(), again.headers(), again.body(), again.contentType(),
+          again.answersRefusal());
     }
     return false;
   }
@@ -596,24 +600,31 @@ final class InstanceRunner {
     List<ChannelRefusal.Fate> fates = refusal.fates(recent, task.carried().wrapped());
     for (int i = 0; i < recent.size(); i++) {
       Sent sent = recent.get(i).key();
-      if (sent == null || fates.get(i) == ChannelRefusal.Fate.DELIVERED || Protocol.T_STARTED.equals(sent.type())) {
+      if (sent == null || fates.get(i) == ChannelRefusal.Fate.DELIVERED || Protocol.T_STARTED.equals(sent.type())
+          || sent.answersRefusal()) {
         continue; // a lost `started` only leaves the client not knowing where the call runs
       }
       AMQP.BasicProperties request = sent.request();
       String handled = Protocol.T_CALL.equals(sent.requestType()) ? "the call ran" : "the " + sent.requestType() + " was handled";
       switch (fates.get(i)) {
-        case REFUSED -> replyError(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + recent.get(i).bodyBytes()
+        case REFUSED -> answerFor(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + recent.get(i).bodyBytes()
             + " bytes, more than the broker's max_message_size of " + refusal.brokerMaxBytes()
             + ": raise max_message_size on the broker, or keep --max-message-bytes at or under it");
-        case DROPPED -> replyError(request, ErrorCode.UNAVAILABLE, handled + ", but the broker dropped its reply after refusing"
+        case DROPPED -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker dropped its reply after refusing"
             + " an earlier reply on the same channel (" + refusal.replyText() + ")");
-        default -> replyError(request, ErrorCode.UNAVAILABLE, handled + ", but the broker closed the channel its reply went out on ("
+        default -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker closed the channel its reply went out on ("
             + refusal.replyText() + "): the reply may not have arrived");
       }
       if (sent.grantedLease() != null && sent.grantedLease().equals(lease)) {
         endLease("ended: its grant did not reach the client");
       }
     }
+  }
+
+  /** An error reply in place of a reply the broker did not deliver; see {@link Sent#answersRefusal}. */
+  private void answerFor(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
+    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(),
+        Codec.json().mapper().writeValueAsBytes(WireError.of(code, message)), Protocol.JSON, true);
   }
 
   private void replyOk(AMQP.BasicProperties request, byte[] body) throws IOException {
@@ -636,15 +647,20 @@ final class InstanceRunner {
    */
   private void reply(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
       String contentType) throws IOException {
+    reply(request, type, status, headers, body, contentType, false);
+  }
+
+  private void reply(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
+      String contentType, boolean answersRefusal) throws IOException {
     Replies to = replies;
-    to.log().record(Sent.of(request, type), body.length);
+    to.log().record(Sent.of(request, type, answersRefusal), body.length);
     try {
       Messages.reply(to.channel(), request, type, status, headers, body, contentType);
     } catch (AlreadyClosedException e) {
       if (!to.channel().getConnection().isOpen()) {
         throw e; // the connection's loss is the worker's to handle, and the client's
       }
-      loop.post(new Resend(request, type, status, headers, body, contentType));
+      loop.post(new Resend(request, type, status, headers, body, contentType, answersRefusal));
     }
   }
 
