@@ -21,7 +21,10 @@ import java.util.List;
  * @param <K> what names a message to whoever must answer for it (a request id, a reply's request)
  */
 public final class SentLog<K> {
-  /** Entries kept per channel (a power of two): 4,096 keys and sizes, about 100 KB with request ids' strings. */
+  /**
+   * Entries kept per channel (a power of two). With their keys' strings: about 250 KB for a client's
+   * channel (request ids), about 800 KB for a worker instance's (a reply's address and request type).
+   */
   public static final int CAPACITY = 4096;
 
   /**
