@@ -284,6 +284,12 @@ final class AmqpGridBackend implements GridBackend {
           leaseId, service,
           (int) Messages.longHeader(reply.props(), Protocol.H_INSTANCE, -1),
           Messages.header(reply.props(), Protocol.H_WORKER));
+      // A worker that grants a lease is live, whatever its silence said: one that reconnected after a
+      // broker outage can answer before its first heartbeat reaches this client, and the lease's calls
+      // were refused, and its renewals stopped, as if it were still gone.
+      if (grant.workerId() != null) {
+        lostWorkers.remove(grant.workerId());
+      }
       // Renewing starts before anyone can hold the lease, so a release always finds it to stop:
       // started from the future instead, it ran after callbacks the caller chained to the grant
       // (dependents run newest first), and a lease released in one was renewed for ever. A grant
