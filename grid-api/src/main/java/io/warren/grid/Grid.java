@@ -478,9 +478,9 @@ public final class Grid implements AutoCloseable {
 
     /**
      * Calls whose encoded message (the call's envelope and arguments, or a chunk's) is larger are refused
-     * before they are sent; default 16 MiB, at most 512 MiB (the most any RabbitMQ accepts; its
-     * {@code max_message_size} defaults to 128 MiB; keep this under the broker's setting). A call
-     * the broker refuses for its size fails with {@link BadRequestException} naming the broker's
+     * before they are sent; default 16 MiB, at most 512 MiB (the most any RabbitMQ accepts). Keep this
+     * at or under the broker's {@code max_message_size}: 16 MiB by default on RabbitMQ 4, 128 MiB on
+     * 3.x. A call the broker refuses for its size fails with {@link BadRequestException} naming the broker's
      * limit, and so do later calls over it, before they are sent; the broker also drops the calls
      * sent just behind the refused one on its channel, which fail with {@link
      * GridUnavailableException} saying they did not run.
