@@ -60,14 +60,22 @@ public final class Messages {
    * reply carries the request's content type.
    */
   public static void replyOk(Channel channel, AMQP.BasicProperties request, byte[] body) throws IOException {
-    String contentType = request.getContentType() != null ? request.getContentType() : Protocol.JSON;
-    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, contentType);
+    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, resultContentType(request));
   }
 
   /** Publishes an error reply: always JSON, whatever the request's format. */
   public static void replyError(Channel channel, AMQP.BasicProperties request, WireError error) throws IOException {
-    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Codec.json().mapper().writeValueAsBytes(error),
-        Protocol.JSON);
+    reply(channel, request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), errorBody(error), Protocol.JSON);
+  }
+
+  /** The content type of a successful reply to {@code request}: the request's own, JSON if it named none. */
+  public static String resultContentType(AMQP.BasicProperties request) {
+    return request.getContentType() != null ? request.getContentType() : Protocol.JSON;
+  }
+
+  /** An error reply's body: {@code error} in JSON. */
+  public static byte[] errorBody(WireError error) {
+    return Codec.json().mapper().writeValueAsBytes(error);
   }
 
   /** Publishes an error reply with a code and message. */

@@ -86,6 +86,8 @@ final class InstanceRunner {
    * shared consumer's last deliveries; both take a round trip to the broker when all is well.
    */
   private static final long BROKER_WAIT_MILLIS = 30_000;
+  /** What to do about a reply over the broker's limit, in both errors that name it. */
+  private static final String RAISE_BROKER_LIMIT = "raise max_message_size on the broker, or keep --max-message-bytes at or under it";
 
   private enum Source { SHARED, INSTANCE }
 
@@ -608,8 +610,7 @@ final class InstanceRunner {
       String handled = Protocol.T_CALL.equals(sent.requestType()) ? "the call ran" : "the " + sent.requestType() + " was handled";
       switch (fates.get(i)) {
         case REFUSED -> answerFor(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + recent.get(i).bodyBytes()
-            + " bytes, more than the broker's max_message_size of " + refusal.brokerMaxBytes()
-            + ": raise max_message_size on the broker, or keep --max-message-bytes at or under it");
+            + " bytes, more than the broker's max_message_size of " + refusal.brokerMaxBytes() + ": " + RAISE_BROKER_LIMIT);
         case DROPPED -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker dropped its reply after refusing"
             + " an earlier reply on the same channel (" + refusal.replyText() + ")");
         default -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker closed the channel its reply went out on ("
@@ -623,13 +624,12 @@ final class InstanceRunner {
 
   /** An error reply in place of a reply the broker did not deliver; see {@link Sent#answersRefusal}. */
   private void answerFor(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
-    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(),
-        Codec.json().mapper().writeValueAsBytes(WireError.of(code, message)), Protocol.JSON, true);
+    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Messages.errorBody(WireError.of(code, message)),
+        Protocol.JSON, true);
   }
 
   private void replyOk(AMQP.BasicProperties request, byte[] body) throws IOException {
-    String contentType = request.getContentType() != null ? request.getContentType() : Protocol.JSON; // as Messages.replyOk
-    reply(request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, contentType);
+    reply(request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, Messages.resultContentType(request));
   }
 
   private void replyError(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
@@ -637,7 +637,7 @@ final class InstanceRunner {
   }
 
   private void replyError(AMQP.BasicProperties request, WireError error) throws IOException {
-    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Codec.json().mapper().writeValueAsBytes(error), Protocol.JSON);
+    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Messages.errorBody(error), Protocol.JSON);
   }
 
   /**
@@ -887,7 +887,7 @@ final class InstanceRunner {
     } else if (result.error() == null && result.value().length > brokerMaxBytes) {
       replyError(call.in.props(), ErrorCode.BAD_REQUEST, "the result takes " + result.value().length
           + " bytes encoded, more than the broker's max_message_size of " + brokerMaxBytes + " (it refused such a reply"
-          + " before); it was not sent: raise max_message_size on the broker, or keep --max-message-bytes at or under it");
+          + " before); it was not sent: " + RAISE_BROKER_LIMIT);
     } else if (result.error() == null) {
       replyOk(call.in.props(), result.value());
     } else {
