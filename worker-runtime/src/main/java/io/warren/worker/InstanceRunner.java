@@ -1,30 +1,37 @@
 package io.warren.worker;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import io.warren.amqp.ChannelRefusal;
 import io.warren.amqp.Messages;
 import io.warren.amqp.Protocol;
-import io.warren.amqp.SentLog;
 import io.warren.grid.BadRequestException;
 import io.warren.grid.ErrorCode;
 import io.warren.grid.ServiceId;
 import io.warren.grid.spi.CallEnvelope;
 import io.warren.grid.spi.CallMessage;
 import io.warren.grid.spi.Codec;
-import io.warren.grid.spi.WireError;
+import io.warren.worker.InstanceTask.Cancel;
+import io.warren.worker.InstanceTask.Expire;
+import io.warren.worker.InstanceTask.Finished;
+import io.warren.worker.InstanceTask.FlushAcks;
+import io.warren.worker.InstanceTask.Inbound;
+import io.warren.worker.InstanceTask.LongCall;
+import io.warren.worker.InstanceTask.Rebind;
+import io.warren.worker.InstanceTask.RepliesRefused;
+import io.warren.worker.InstanceTask.Resend;
+import io.warren.worker.InstanceTask.Retire;
+import io.warren.worker.InstanceTask.Revoke;
+import io.warren.worker.InstanceTask.Source;
+import io.warren.worker.InstanceTask.Stop;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -66,12 +73,16 @@ import org.slf4j.LoggerFactory;
  * instance never has the broker requeue a call it hands back unstarted (drain, lease, pause): the
  * broker marks every requeued delivery redelivered, and the call's next instance would count it
  * as a death. It publishes the call again unchanged instead, and acknowledges it once the broker
- * has confirmed the copy ({@link #handOver}).
+ * has confirmed the copy ({@link CallHandOver#handOver}).
  *
  * <p>Long calls: a shared call still running {@code ackAfter} after its delivery (not its start: it
  * may have waited behind others) is acknowledged early (so the broker's consumer timeout cannot
  * close the channel and redeliver it while it runs), and its
  * caller is told which worker now holds it, so the worker's death is reported instead of hidden.
+ *
+ * <p>Its parts: what the loop handles ({@link InstanceTask}), the call it runs ({@link RunningCall}),
+ * its replies and what becomes of those the broker refuses ({@link InstanceReplies}), and the
+ * hand-back of unstarted shared calls ({@link CallHandOver}).
  */
 final class InstanceRunner {
   private static final Logger log = LoggerFactory.getLogger(InstanceRunner.class);
@@ -81,139 +92,13 @@ final class InstanceRunner {
    * prefetch - 1 of them waiting there, so above this prefetch shared calls go to the call thread.
    */
   static final int MAX_PREFETCH_FOR_CALLS_ON_CONSUMER = 500;
-  /**
-   * How long a hand-over waits for the broker to confirm its copy of a call, and a drain for its
-   * shared consumer's last deliveries; both take a round trip to the broker when all is well.
-   */
-  private static final long BROKER_WAIT_MILLIS = 30_000;
-  /** What to do about a reply over the broker's limit, in both errors that name it. */
-  private static final String RAISE_BROKER_LIMIT = "raise max_message_size on the broker, or keep --max-message-bytes at or under it";
-
-  private enum Source { SHARED, INSTANCE }
-
-  private sealed interface Task
-      permits Inbound, Finished, Cancel, LongCall, Revoke, Expire, Stop, Rebind, FlushAcks, Retire, RepliesRefused, Resend {}
-
-  /**
-   * A delivery, with the channel it came on (its tag means nothing on any other channel) and when it
-   * reached the worker ({@link DeliveryLog}): the broker's consumer timeout counts from then, not
-   * from when the call starts.
-   */
-  private record Inbound(Source source, Channel channel, long tag, boolean redelivered, AMQP.BasicProperties props,
-      byte[] body, long deliveredNanos) implements Task {
-    static Inbound of(Source source, Channel channel, Envelope envelope, AMQP.BasicProperties props, byte[] body,
-        long deliveredNanos) {
-      return new Inbound(source, channel, envelope.getDeliveryTag(), envelope.isRedeliver(), props, body,
-          deliveredNanos);
-    }
-  }
-
-  private record Finished(Running call, ServiceObject.Result result) implements Task {}
-
-  private record Cancel(String callId) implements Task {}
-
-  private record LongCall(long sequence) implements Task {}
-
-  private record Revoke(String lease, AMQP.BasicProperties request) implements Task {}
-
-  private record Expire() implements Task {}
-
-  private record Stop(boolean deleteQueue, CompletableFuture<Void> done) implements Task {}
-
-  /** The sweep: acknowledge the answered calls still waiting for it. */
-  private record FlushAcks() implements Task {}
-
-  /** A paused shared channel whose consumer has delivered its last call: close it. */
-  private record Retire(Channel channel) implements Task {}
-
-  /** The channels died (connection lost and re-made, or a channel closed by the broker): open new ones. */
-  private record Rebind(com.rabbitmq.client.Connection connection) implements Task {}
-
-  /** The broker closed the instance channel, refusing a reply: answer the requests whose replies it did not deliver. */
-  private record RepliesRefused(ChannelRefusal refusal, SentLog<Sent> carried) implements Task {}
-
-  /** A reply whose channel the broker had closed under it: sent again on the channel that replaces it. */
-  private record Resend(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
-      String contentType, boolean answersRefusal) implements Task {}
-
-  /** A channel replies go out on and its log: they travel together, so a reply is logged where it is sent. */
-  private record Replies(Channel channel, SentLog<Sent> log) {}
-
-  /**
-   * A reply as the instance channel's log keeps it ({@link SentLog}): enough to answer its request
-   * again, and no more (the log holds thousands): where it goes, what it was, the lease it granted,
-   * and whether it was itself an answer for a refused reply (never answered for again: a broker that
-   * refuses those too would otherwise close each new channel in turn, for ever).
-   */
-  private record Sent(String replyTo, String correlationId, String requestType, String type, String grantedLease,
-      boolean answersRefusal) {
-    static Sent of(AMQP.BasicProperties request, String type, boolean answersRefusal) {
-      String lease = Protocol.T_GRANT.equals(type) ? Messages.header(request, Protocol.H_LEASE) : null;
-      return new Sent(request.getReplyTo(), request.getCorrelationId(), request.getType(), type, lease, answersRefusal);
-    }
-
-    /** The request's properties a reply needs. */
-    AMQP.BasicProperties request() {
-      return new AMQP.BasicProperties.Builder().replyTo(replyTo).correlationId(correlationId).type(requestType).build();
-    }
-  }
-
-  /**
-   * A consumer that completes {@code gone} once the library will deliver it nothing more: the
-   * library delivers a cancel's ok, or the channel's shutdown, after every delivery before it.
-   */
-  private abstract static class EndingConsumer extends DefaultConsumer {
-    private final CompletableFuture<Void> gone;
-
-    EndingConsumer(Channel channel, CompletableFuture<Void> gone) {
-      super(channel);
-      this.gone = gone;
-    }
-
-    @Override
-    public void handleCancelOk(String tag) {
-      gone.complete(null);
-    }
-
-    @Override
-    public void handleCancel(String tag) {
-      gone.complete(null);
-    }
-
-    @Override
-    public void handleShutdownSignal(String tag, com.rabbitmq.client.ShutdownSignalException cause) {
-      gone.complete(null);
-    }
-  }
-
-  /** The call on the call thread. */
-  private static final class Running {
-    final Inbound in;
-    final long sequence;
-    FutureTask<ServiceObject.Result> task;
-    /** Read by the sweep without the loop: a stale false only posts a LongCall that the loop ignores. */
-    volatile boolean acked;
-    boolean cancelled;
-    /**
-     * The shared channel's consumer thread that started it and will run it; that channel's later
-     * deliveries wait in the client library meanwhile. Null for a call on the call thread.
-     */
-    Thread sharedConsumer;
-    /** The thread running its service code, once started. */
-    volatile Thread runner;
-
-    Running(Inbound in, long sequence) {
-      this.in = in;
-      this.sequence = sequence;
-    }
-  }
 
   private final ServiceId service;
   private final String name;
   private final int number;
   private final ServiceObject target;
   private final InstanceContext context;
-  private final TaskLoop<Task> loop;
+  private final TaskLoop<InstanceTask> loop;
   private final ArrayDeque<Inbound> waiting = new ArrayDeque<>();
   private final String sharedQueue;
   private final String instanceQueue;
@@ -224,13 +109,9 @@ final class InstanceRunner {
   private final Map<String, Object> queueArguments;
   private Channel shared;
   private Channel own;
-  /** The instance channel as replies use it, with its log of what it carried (for {@link #answerRefused}). */
-  private volatile Replies replies;
-  /**
-   * The broker's {@code max_message_size}, once it refused a reply of this instance's and named it:
-   * larger results are refused here, before they cost the channel and the replies behind them.
-   */
-  private volatile long brokerMaxBytes = Long.MAX_VALUE;
+  /** Where replies go out, and what becomes of those the broker refuses. */
+  private final InstanceReplies replies;
+  private final CallHandOver handOvers;
   private final ExecutorService callThread;
   /**
    * Held while service code runs: a cancelled call may still be unwinding on one thread when the
@@ -246,7 +127,7 @@ final class InstanceRunner {
    */
   private final ThreadLocal<Channel> deliveringOn = new ThreadLocal<>();
   /** A call started on a shared consumer thread, for that thread to run once it has let go of the loop. */
-  private volatile Running startedHere;
+  private volatile RunningCall startedHere;
   /**
    * The shared queue's consumer, or null while the instance takes no shared work: leased, stopping,
    * or paused behind a call acknowledged early (see {@link #pauseSharedWork}).
@@ -260,12 +141,7 @@ final class InstanceRunner {
   private String ownTag;
   /** Completes when the instance-queue consumer has gone, after its last delivery (see {@link #sharedConsumerGone}). */
   private CompletableFuture<Void> ownConsumerGone = CompletableFuture.completedFuture(null);
-  private volatile Running current;
-  /**
-   * Per paused channel, the delivery tags handed over from the delivery log while a long call held
-   * them ({@link #handOverHeld}): the library still passes them on after the call, to be skipped.
-   */
-  private final Map<Channel, Set<Long>> handedOver = new HashMap<>();
+  private volatile RunningCall current;
   private long sequence;
   private Stop stopping;
   private volatile String lease;
@@ -304,6 +180,8 @@ final class InstanceRunner {
     this.loop = new TaskLoop<>("warren-instance-" + service + "-" + number, this::handle,
         task -> !(task instanceof Inbound || task instanceof Finished) || stopping != null,
         (task, e) -> log.warn("instance {}#{}: {}", service, number, e.toString()));
+    this.replies = new InstanceReplies(service, number, loop);
+    this.handOvers = new CallHandOver(service, number, sharedQueue, context.deliveries());
     openChannels(context.connection().get());
     loop.start();
   }
@@ -318,8 +196,8 @@ final class InstanceRunner {
     newOwn.queueDeclare(instanceQueue, false, true, false, null); // exclusive: gone with this worker
     shared = newShared;
     own = newOwn;
-    Replies newReplies = new Replies(newOwn, new SentLog<>());
-    replies = newReplies; // before the consumer starts: its first call's reply is logged too
+    // Before the consumer starts: its first call's reply is logged too.
+    InstanceReplies.Replies newReplies = replies.switchTo(newOwn);
     CompletableFuture<Void> ownGone = new CompletableFuture<>();
     ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE, ownGone));
     ownConsumerGone = ownGone;
@@ -328,21 +206,7 @@ final class InstanceRunner {
       consumeShared();
     }
     List.of(newShared, newOwn).forEach(this::rebindWhenClosedByBroker);
-    answerWhenRefused(newReplies);
-  }
-
-  /**
-   * Has the replies {@code sent}'s channel carried answered for if the broker closes it refusing
-   * one. Added after the re-bind's listener: that posts its task first, so the answers go out on the
-   * new channel.
-   */
-  private void answerWhenRefused(Replies sent) {
-    sent.channel().addShutdownListener(cause -> {
-      ChannelRefusal refusal = ChannelRefusal.of(cause);
-      if (refusal != null) {
-        loop.post(new RepliesRefused(refusal, sent.log()));
-      }
-    });
+    replies.answerWhenRefused(newReplies); // after the re-bind's listeners: the answers go out on the new channel
   }
 
   /**
@@ -422,7 +286,7 @@ final class InstanceRunner {
    * a timer for every call woke the timer thread once per call.
    */
   void checkLongCall() {
-    Running call = current;
+    RunningCall call = current;
     long after = context.ackAfter().toNanos();
     if (call == null || after <= 0 || call.in.source() != Source.SHARED) {
       return;
@@ -499,7 +363,7 @@ final class InstanceRunner {
         deliveringOn.set(channel);
         try {
           loop.runHere(Inbound.of(Source.SHARED, channel, envelope, props, body, context.deliveries().arrived(tag)));
-          for (Running call; (call = takeStartedHere()) != null; ) {
+          for (RunningCall call; (call = takeStartedHere()) != null; ) {
             Thread.interrupted(); // left over from the call before (service code may interrupt itself)
             call.task.run(); // its completion, on this thread, may start the next call here
           }
@@ -514,11 +378,11 @@ final class InstanceRunner {
   // ---- the event loop ----------------------------------------------------------------------
 
   /** Handles one task, holding the loop; true when the runner has stopped. */
-  private boolean handle(Task task) throws IOException {
+  private boolean handle(InstanceTask task) throws IOException {
     if (task instanceof Inbound in) {
       if (!fromLiveChannel(in)) {
         if (in.source() == Source.SHARED) {
-          handOver(in); // from a paused channel still open: unstarted (a dead channel's the broker requeued)
+          handOvers.handOver(in); // from a paused channel still open: unstarted (a dead channel's the broker requeued)
         } else {
           // Taken (auto-acknowledged) on a connection that has since dropped, and passed on by the
           // library only after the re-bind: its lease went with the queue, and only this can tell its caller.
@@ -562,7 +426,7 @@ final class InstanceRunner {
       if (revoke.lease().equals(lease)) {
         endLease("released at once by its holder");
       }
-      replyOk(revoke.request(), new byte[0]);
+      replies.replyOk(revoke.request(), new byte[0]);
     } else if (task instanceof Expire) {
       long ttl = leaseTtlNanos;
       if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
@@ -575,93 +439,16 @@ final class InstanceRunner {
     } else if (task instanceof FlushAcks) {
       answered.flush();
     } else if (task instanceof Retire retire) {
-      handedOver.remove(retire.channel());
-      closeQuietly(retire.channel());
+      handOvers.forget(retire.channel());
+      Channels.closeQuietly(retire.channel());
     } else if (task instanceof RepliesRefused refused) {
-      answerRefused(refused);
-    } else if (task instanceof Resend again) {
-      reply(again.request(), again.type(), again.status(), again.headers(), again.body(), again.contentType(),
-          again.answersRefusal());
-    }
-    return false;
-  }
-
-  /**
-   * The broker refused a reply on the instance channel and closed it, dropping the replies published
-   * after it (see {@link ChannelRefusal}): each request whose reply it did not deliver gets an error
-   * reply instead, on the new channel, rather than leaving its caller to wait for its timeout. A
-   * caller that did get the first reply drops the second. A lease whose grant was lost ends here.
-   */
-  private void answerRefused(RepliesRefused task) throws IOException {
-    ChannelRefusal refusal = task.refusal();
-    if (refusal.overMaxSize()) {
-      brokerMaxBytes = Math.min(brokerMaxBytes, refusal.brokerMaxBytes());
-    }
-    log.warn("{}#{}: the broker closed the instance's channel: {}", service, number, refusal.replyText());
-    List<SentLog.Entry<Sent>> recent = task.carried().recent();
-    List<ChannelRefusal.Fate> fates = refusal.fates(recent, task.carried().wrapped());
-    for (int i = 0; i < recent.size(); i++) {
-      Sent sent = recent.get(i).key();
-      if (sent == null || fates.get(i) == ChannelRefusal.Fate.DELIVERED || Protocol.T_STARTED.equals(sent.type())
-          || sent.answersRefusal()) {
-        continue; // a lost `started` only leaves the client not knowing where the call runs
-      }
-      AMQP.BasicProperties request = sent.request();
-      String handled = Protocol.T_CALL.equals(sent.requestType()) ? "the call ran" : "the " + sent.requestType() + " was handled";
-      switch (fates.get(i)) {
-        case REFUSED -> answerFor(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + recent.get(i).bodyBytes()
-            + " bytes, more than the broker's max_message_size of " + refusal.brokerMaxBytes() + ": " + RAISE_BROKER_LIMIT);
-        case DROPPED -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker dropped its reply after refusing"
-            + " an earlier reply on the same channel (" + refusal.replyText() + ")");
-        default -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker closed the channel its reply went out on ("
-            + refusal.replyText() + "): the reply may not have arrived");
-      }
-      if (sent.grantedLease() != null && sent.grantedLease().equals(lease)) {
+      if (replies.answerRefused(refused).contains(lease)) {
         endLease("ended: its grant did not reach the client");
       }
+    } else if (task instanceof Resend again) {
+      replies.resend(again);
     }
-  }
-
-  /** An error reply in place of a reply the broker did not deliver; see {@link Sent#answersRefusal}. */
-  private void answerFor(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
-    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Messages.errorBody(WireError.of(code, message)),
-        Protocol.JSON, true);
-  }
-
-  private void replyOk(AMQP.BasicProperties request, byte[] body) throws IOException {
-    reply(request, Protocol.T_REPLY, Protocol.STATUS_OK, Map.of(), body, Messages.resultContentType(request));
-  }
-
-  private void replyError(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
-    replyError(request, WireError.of(code, message));
-  }
-
-  private void replyError(AMQP.BasicProperties request, WireError error) throws IOException {
-    reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Messages.errorBody(error), Protocol.JSON);
-  }
-
-  /**
-   * Publishes a reply on the instance channel, logging it first (see {@link #answerRefused}). A
-   * reply whose channel the broker has closed, the connection living on, goes again once the
-   * channel is replaced: the close posted the re-bind ahead of it.
-   */
-  private void reply(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
-      String contentType) throws IOException {
-    reply(request, type, status, headers, body, contentType, false);
-  }
-
-  private void reply(AMQP.BasicProperties request, String type, String status, Map<String, Object> headers, byte[] body,
-      String contentType, boolean answersRefusal) throws IOException {
-    Replies to = replies;
-    to.log().record(Sent.of(request, type, answersRefusal), body.length);
-    try {
-      Messages.reply(to.channel(), request, type, status, headers, body, contentType);
-    } catch (AlreadyClosedException e) {
-      if (!to.channel().getConnection().isOpen()) {
-        throw e; // the connection's loss is the worker's to handle, and the client's
-      }
-      loop.post(new Resend(request, type, status, headers, body, contentType, answersRefusal));
-    }
+    return false;
   }
 
   /**
@@ -678,7 +465,7 @@ final class InstanceRunner {
 
   private void dispatch(Inbound in) throws IOException {
     if (in.source() == Source.SHARED && lease != null) {
-      handOver(in); // prefetched before the lease: for another instance
+      handOvers.handOver(in); // prefetched before the lease: for another instance
       return;
     }
     String type = in.props().getType();
@@ -701,8 +488,8 @@ final class InstanceRunner {
     boolean sameConnection = shared.getConnection() == rebind.connection();
     List<Inbound> lostWithTheConnection = new ArrayList<>();
     flushQuietly(); // if the shared channel still lives, closing it would requeue them
-    closeQuietly(shared);
-    closeQuietly(own);
+    Channels.closeQuietly(shared);
+    Channels.closeQuietly(own);
     waiting.removeIf(in -> in.source() == Source.SHARED); // either way the broker requeued them
     if (sameConnection) {
       // A channel the broker closed (consumer timeout, an oversized reply): the instance queue and
@@ -749,22 +536,22 @@ final class InstanceRunner {
    */
   private void answerInFlight(Inbound in) throws IOException {
     List<String> held = new ArrayList<>(waiting.size() + 1);
-    Running running = current;
+    RunningCall running = current;
     if (running != null) {
       held.add(running.in.props().getCorrelationId());
     }
     for (Inbound queued : waiting) {
       held.add(queued.props().getCorrelationId());
     }
-    replyOk(in.props(), Codec.json().mapper().writeValueAsBytes(held));
+    replies.replyOk(in.props(), Codec.json().mapper().writeValueAsBytes(held));
   }
 
   /** An instance-queue delivery taken on a connection that has since dropped: the lease is gone. */
   private void answerLostWithTheConnection(Inbound in) throws IOException {
     if (Protocol.T_RELEASE.equals(in.props().getType())) {
-      replyOk(in.props(), new byte[0]); // nothing left to release
+      replies.replyOk(in.props(), new byte[0]); // nothing left to release
     } else {
-      replyError(in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number
+      replies.replyError(in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number
           + " lost its broker connection before the call started; its instance queue and lease went with it");
     }
   }
@@ -818,7 +605,7 @@ final class InstanceRunner {
     }
     ServiceObject.Prepared prepared = target.prepare(codec, message);
     if (prepared.error() != null) {
-      replyError(props, prepared.error());
+      replies.replyError(props, prepared.error());
       ack(in);
       return;
     }
@@ -833,7 +620,7 @@ final class InstanceRunner {
         return;
       }
     }
-    Running call = new Running(in, ++sequence);
+    RunningCall call = new RunningCall(in, ++sequence);
     call.task = new FutureTask<>(() -> runServiceCode(call, prepared)) {
       @Override
       protected void done() {
@@ -860,8 +647,8 @@ final class InstanceRunner {
    * call's old channel beside its replacement): each takes only its own. No other call can start
    * before the one waiting here has run, so nothing overwrites it meanwhile.
    */
-  private Running takeStartedHere() {
-    Running call = startedHere;
+  private RunningCall takeStartedHere() {
+    RunningCall call = startedHere;
     if (call == null || call.sharedConsumer != Thread.currentThread()) {
       return null;
     }
@@ -869,7 +656,7 @@ final class InstanceRunner {
     return call;
   }
 
-  private ServiceObject.Result runServiceCode(Running call, ServiceObject.Prepared prepared) throws InterruptedException {
+  private ServiceObject.Result runServiceCode(RunningCall call, ServiceObject.Prepared prepared) throws InterruptedException {
     serviceCode.lockInterruptibly(); // a cancel while it waits ends it here
     try {
       call.runner = Thread.currentThread();
@@ -880,18 +667,19 @@ final class InstanceRunner {
   }
 
   private void complete(Finished finished) throws IOException {
-    Running call = finished.call();
+    RunningCall call = finished.call();
     ServiceObject.Result result = finished.result();
+    long brokerMaxBytes = replies.brokerMaxBytes();
     if (call.cancelled || result == null) {
-      replyError(call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
+      replies.replyError(call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
     } else if (result.error() == null && result.value().length > brokerMaxBytes) {
-      replyError(call.in.props(), ErrorCode.BAD_REQUEST, "the result takes " + result.value().length
+      replies.replyError(call.in.props(), ErrorCode.BAD_REQUEST, "the result takes " + result.value().length
           + " bytes encoded, more than the broker's max_message_size of " + brokerMaxBytes + " (it refused such a reply"
-          + " before); it was not sent: " + RAISE_BROKER_LIMIT);
+          + " before); it was not sent: " + InstanceReplies.RAISE_BROKER_LIMIT);
     } else if (result.error() == null) {
-      replyOk(call.in.props(), result.value());
+      replies.replyOk(call.in.props(), result.value());
     } else {
-      replyError(call.in.props(), result.error());
+      replies.replyError(call.in.props(), result.error());
     }
     if (!call.acked && onLiveSharedChannel(call.in)) {
       answered.add(shared, call.in.tag()); // after the reply: a worker that dies mid-call leaves the call to be redelivered
@@ -927,7 +715,7 @@ final class InstanceRunner {
     }
     ack(current.in);
     current.acked = true;
-    reply(current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
+    replies.reply(current.in.props(), Protocol.T_STARTED, Protocol.STATUS_OK,
         Map.of(Protocol.H_WORKER, context.workerId(), Protocol.H_INSTANCE, number), new byte[0], Protocol.JSON);
     if (sharedTag != null) {
       pauseSharedWork();
@@ -951,7 +739,7 @@ final class InstanceRunner {
       Inbound in = it.next();
       if (in.source() == Source.SHARED) {
         it.remove();
-        handOver(in);
+        handOvers.handOver(in);
       }
     }
     Channel old = shared;
@@ -965,42 +753,9 @@ final class InstanceRunner {
     flushQuietly(); // the answered calls before the long one: closing would requeue them
     old.basicCancel(oldTag); // returns once the broker's cancel-ok has been read
     if (current.sharedConsumer != null) {
-      handOverHeld(old, oldTag);
+      handOvers.handOverHeld(old, oldTag);
     }
     sharedConsumerGone.thenRun(() -> loop.post(new Retire(old))); // after its last delivery's task
-  }
-
-  /**
-   * Hands over the deliveries the client library holds for the cancelled consumer {@code tag} on
-   * {@code channel} behind the call running on its thread: copies first, then, once the broker has
-   * confirmed them all, each delivery's acknowledgement. If the log has no word of the cancel, or the
-   * broker does not confirm, the channel is closed and the broker requeues them (marked redelivered):
-   * maybe counted as a retry, but not lost.
-   */
-  private void handOverHeld(Channel channel, String tag) throws IOException {
-    List<DeliveryLog.Arrival> held = context.deliveries().undelivered(tag);
-    if (held == null) {
-      log.warn("{}#{}: no record of the paused consumer's cancel; closing its channel to requeue what it holds",
-          service, number);
-      closeQuietly(channel);
-      return;
-    }
-    if (held.isEmpty()) {
-      return;
-    }
-    for (DeliveryLog.Arrival arrival : held) {
-      channel.basicPublish("", sharedQueue, false, CallAttempts.forCopy(arrival.redelivered(), arrival.props()),
-          arrival.body());
-    }
-    if (!awaitConfirms(channel, held.size() + " calls held behind a long call")) {
-      closeQuietly(channel);
-      return;
-    }
-    Set<Long> tags = handedOver.computeIfAbsent(channel, c -> new HashSet<>());
-    for (DeliveryLog.Arrival arrival : held) {
-      channel.basicAck(arrival.deliveryTag(), false);
-      tags.add(arrival.deliveryTag());
-    }
   }
 
   /**
@@ -1015,7 +770,7 @@ final class InstanceRunner {
       String deadQueue = Protocol.deadLetterQueue(service);
       headers.put(Protocol.H_DEAD_REASON, "delivered " + attempt + " times; each time its worker died");
       shared.queueDeclare(deadQueue, true, false, false, queueArguments);
-      if (!publishConfirmed(shared, deadQueue, in.props().builder().headers(headers).build(), in.body())) {
+      if (!handOvers.publishConfirmed(shared, deadQueue, in.props().builder().headers(headers).build(), in.body())) {
         requeue(in);
         return;
       }
@@ -1024,61 +779,11 @@ final class InstanceRunner {
           + "it was moved to " + deadQueue);
       return;
     }
-    if (publishConfirmed(shared, sharedQueue, in.props().builder().headers(headers).build(), in.body())) {
+    if (handOvers.publishConfirmed(shared, sharedQueue, in.props().builder().headers(headers).build(), in.body())) {
       ack(in);
     } else {
       requeue(in);
     }
-  }
-
-  /**
-   * Gives an unstarted shared call back to its queue for another instance: a copy, unchanged, then
-   * the delivery's acknowledgement once the broker has confirmed the copy, so the call is always in
-   * the queue or held here. Not {@code basic.nack} with requeue: the broker would mark it
-   * redelivered, and its next instance would take it for a call whose worker died while running it
-   * (refused if {@code @NonIdempotent}, else counted towards {@code maxAttempts}), though it never
-   * ran. If the broker does not confirm the copy, the call is requeued after all: maybe counted, and
-   * maybe twice in the queue, but not lost.
-   */
-  private void handOver(Inbound in) throws IOException {
-    Channel channel = in.channel();
-    if (!channel.isOpen()) {
-      return; // the broker requeued it when the channel closed
-    }
-    Set<Long> tags = handedOver.get(channel);
-    if (tags != null && tags.remove(in.tag())) {
-      return; // handed over from the delivery log while a long call held it (handOverHeld)
-    }
-    if (publishConfirmed(channel, sharedQueue, CallAttempts.forCopy(in.redelivered(), in.props()), in.body())) {
-      channel.basicAck(in.tag(), false);
-    } else {
-      channel.basicNack(in.tag(), false, true);
-    }
-  }
-
-  /** Publishes on {@code channel} (in confirm mode) and waits for the broker; false if it refused or did not answer. */
-  private boolean publishConfirmed(Channel channel, String queue, AMQP.BasicProperties props, byte[] body)
-      throws IOException {
-    channel.basicPublish("", queue, false, props, body);
-    return awaitConfirms(channel, "a copy of call " + props.getCorrelationId() + " for " + queue);
-  }
-
-  /** Waits for the broker to confirm what {@code channel} (in confirm mode) has published; false if it refused or did not answer. */
-  private boolean awaitConfirms(Channel channel, String what) {
-    boolean interrupted = Thread.interrupted(); // a cancelled call's interrupt, not meant for this wait
-    try {
-      if (channel.waitForConfirms(BROKER_WAIT_MILLIS)) {
-        return true;
-      }
-      log.warn("{}#{}: the broker refused {}", service, number, what);
-    } catch (TimeoutException | InterruptedException e) {
-      log.warn("{}#{}: no confirm for {}: {}", service, number, what, e.toString());
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return false;
   }
 
   // ---- leases ------------------------------------------------------------------------------
@@ -1099,7 +804,7 @@ final class InstanceRunner {
     leaseRenewedAt = System.nanoTime();
     shared.basicCancel(sharedTag);
     sharedTag = null;
-    reply(props, Protocol.T_GRANT, Protocol.STATUS_OK, Map.of(
+    replies.reply(props, Protocol.T_GRANT, Protocol.STATUS_OK, Map.of(
         Protocol.H_LEASE, leaseId,
         Protocol.H_SERVICE, service.value(),
         Protocol.H_INSTANCE, number,
@@ -1113,7 +818,7 @@ final class InstanceRunner {
     if (leaseId != null && leaseId.equals(lease)) {
       endLease(null);
     }
-    replyOk(in.props(), new byte[0]); // idempotent: releasing a gone lease is fine
+    replies.replyOk(in.props(), new byte[0]); // idempotent: releasing a gone lease is fine
   }
 
   private void endLease(String why) throws IOException {
@@ -1170,24 +875,24 @@ final class InstanceRunner {
   /** An unstarted delivery at stop: shared calls go back to the queue, leased ones get an answer. */
   private void handBack(Inbound in) throws IOException {
     if (in.source() == Source.SHARED) {
-      handOver(in);
+      handOvers.handOver(in);
     } else {
-      replyError(in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
+      replies.replyError(in.props(), ErrorCode.LOST_INSTANCE, service + "#" + number + " is shutting down");
     }
   }
 
   private boolean finishStop() {
     try {
       awaitLastDeliveries(sharedConsumerGone, "shared"); // then hand them over below: closing would requeue them
-      for (Task task; (task = loop.poll()) != null; ) {
+      for (InstanceTask task; (task = loop.poll()) != null; ) {
         if (task instanceof Inbound in) {
           handBack(in);
         } else if (task instanceof Revoke revoke) {
-          replyOk(revoke.request(), new byte[0]);
+          replies.replyOk(revoke.request(), new byte[0]);
         } else if (task instanceof Stop other) {
           other.done().complete(null);
         } else if (task instanceof Retire retire) {
-          closeQuietly(retire.channel());
+          Channels.closeQuietly(retire.channel());
         }
       }
       if (stopping.deleteQueue()) {
@@ -1198,8 +903,8 @@ final class InstanceRunner {
     } finally {
       callThread.shutdownNow();
       flushQuietly();
-      closeQuietly(shared); // closing requeues anything still unacknowledged
-      closeQuietly(own);
+      Channels.closeQuietly(shared); // closing requeues anything still unacknowledged
+      Channels.closeQuietly(own);
       stopping.done().complete(null);
     }
     return true;
@@ -1212,7 +917,7 @@ final class InstanceRunner {
    */
   private void awaitLastDeliveries(CompletableFuture<Void> gone, String which) {
     try {
-      gone.get(BROKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      gone.get(Channels.BROKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
       log.warn("{}#{}: the {} consumer did not end: {}", service, number, which, e.toString());
     } catch (InterruptedException e) {
@@ -1243,7 +948,7 @@ final class InstanceRunner {
 
   /** Answers with an error and acknowledges. */
   private void refuse(Inbound in, ErrorCode code, String message) throws IOException {
-    replyError(in.props(), code, message);
+    replies.replyError(in.props(), code, message);
     ack(in);
   }
 
@@ -1263,7 +968,7 @@ final class InstanceRunner {
 
   /**
    * Returns a shared delivery to its queue, if its channel still lives (else the broker did
-   * already), marked redelivered: only where {@link #handOver} could not.
+   * already), marked redelivered: only where {@link CallHandOver#handOver} could not.
    */
   private void requeue(Inbound in) throws IOException {
     if (in.channel() == shared && shared.isOpen()) {
@@ -1284,13 +989,4 @@ final class InstanceRunner {
     }
   }
 
-  private static void closeQuietly(Channel channel) {
-    try {
-      if (channel.isOpen()) {
-        channel.close();
-      }
-    } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
-      // already closing
-    }
-  }
 }
