@@ -5,6 +5,7 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.TrafficListener;
+import io.warren.grid.Grid;
 import io.warren.grid.GridUnavailableException;
 import io.warren.grid.spi.BrokerEndpoint;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class Connections {
    * check of Warren's was ever reached in. Above what any broker can deliver, it is never hit; the
    * body's buffer is sized by each message, so the limit itself costs no memory.
    */
-  public static final int MAX_INBOUND_BODY_BYTES = 512 * 1024 * 1024;
+  public static final int MAX_INBOUND_BODY_BYTES = Grid.Builder.LARGEST_MESSAGE_BYTES;
 
   /**
    * Connects to {@code broker}. For {@code amqps} the JVM's default trust store is used and the

@@ -415,8 +415,11 @@ public final class Grid implements AutoCloseable {
 
   /** Builds a {@link Grid}. Not thread-safe. */
   public static final class Builder {
-    /** The largest message RabbitMQ accepts at any setting of its {@code max_message_size}. */
-    private static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
+    /**
+     * The largest message RabbitMQ accepts at any setting of its {@code max_message_size}, 512 MiB:
+     * the most {@link #maxMessageBytes} allows, and what a transport must be able to receive.
+     */
+    public static final int LARGEST_MESSAGE_BYTES = 512 * 1024 * 1024;
     private URI broker;
     private String username;
     private String password;
@@ -488,8 +491,8 @@ public final class Grid implements AutoCloseable {
      * @throws IllegalArgumentException when {@code bytes} is below 1 or above 512 MiB
      */
     public Builder maxMessageBytes(int bytes) {
-      if (bytes < 1 || bytes > MAX_MESSAGE_BYTES) {
-        throw new IllegalArgumentException("maxMessageBytes must be in 1.." + MAX_MESSAGE_BYTES
+      if (bytes < 1 || bytes > LARGEST_MESSAGE_BYTES) {
+        throw new IllegalArgumentException("maxMessageBytes must be in 1.." + LARGEST_MESSAGE_BYTES
             + " (512 MiB, the most an AMQP broker such as RabbitMQ accepts), was " + bytes);
       }
       this.maxMessageBytes = bytes;
