@@ -5,7 +5,8 @@
 # Run as root, with a Docker engine answering (scripts/install-test-deps.sh does both).
 #
 # One root filesystem serves both roles; it is imported once and tagged twice:
-#   warren-test/ssh-host:<hash>   sshd, a JRE 17 for worker JVMs, user warren (uid 1000)
+#   warren-test/ssh-host:<hash>   sshd, a JRE 17 for worker JVMs, user warren (uid 1000), zsh and tcsh
+#                                 for the login-shell tests
 #   warren-test/rabbitmq:<hash>   Debian's rabbitmq-server (3.10)
 # Two separate images would cost a second debootstrap (~30 s) and more disk: the broker's Erlang
 # adds about 60 MB to the SSH host's ~500 MB, while two images would duplicate the Debian base.
@@ -26,7 +27,7 @@ SSH_TAG="warren-test/ssh-host:$hash"
 RABBIT_TAG="warren-test/rabbitmq:$hash"
 LABEL=io.warren.test-image   # on every image this script makes: how old ones are found
 SUITE=bookworm
-PACKAGES=openssh-server,openjdk-17-jre-headless,procps,coreutils,rabbitmq-server
+PACKAGES=openssh-server,openjdk-17-jre-headless,procps,coreutils,rabbitmq-server,zsh,tcsh
 DEB_CACHE=/var/cache/warren-test-images/debs
 
 log() { printf 'build-test-images: %s\n' "$*"; }

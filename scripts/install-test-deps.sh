@@ -8,6 +8,8 @@
 #   - openssh-server: the benchmark's shipping section and SftpStallIT start a private sshd on
 #     loopback (PrivateSshd; SftpStallIT also runs its sftp-server, which it depends on); the
 #     packaged service is not started (service start-up is blocked, see below).
+#   - zsh, tcsh: login shells other than POSIX sh, which the farm's remote commands must survive
+#     (LoginShellTest runs them here; the SSH host image has them too).
 # Debian would start the packaged broker (and dockerd) as system services on install; the tests
 # must not depend on (or collide with) a shared broker, so service start-up is blocked during the
 # install. There is no init system here either: the Docker engine is started by
@@ -25,6 +27,8 @@ dpkg -s docker.io >/dev/null 2>&1 || need+=(docker.io)
 dpkg -s debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 dpkg -s openssh-client >/dev/null 2>&1 || need+=(openssh-client)
 dpkg -s openssh-server >/dev/null 2>&1 || need+=(openssh-server)
+dpkg -s zsh >/dev/null 2>&1 || need+=(zsh)     # login shells the farm's commands are tested in
+dpkg -s tcsh >/dev/null 2>&1 || need+=(tcsh)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"

@@ -248,7 +248,8 @@ final class Report {
         (one `sha256sum` round trip per host), and a change costs its bytes at the link's speed. Every
         remote command starts the login user's shell, rc files included: a heavy `~/.bashrc` (pyenv,
         conda, module systems) adds its start-up to each. Unchanged code takes one command; a change two
-        (hash, mkdir) and an SFTP session.
+        (hash, mkdir) and an SFTP session. Each connection's first command is preceded by one more, once:
+        which login shell the host has (docs/farm.md).
       """;
 
   /**

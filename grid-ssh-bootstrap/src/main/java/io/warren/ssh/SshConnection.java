@@ -34,6 +34,8 @@ final class SshConnection implements AutoCloseable {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
   private final HostSpec spec;
   private final Session session;
+  /** Whether the login shell runs POSIX sh as written ({@link LoginShell}); null until asked, once. */
+  private volatile Boolean posixLoginShell;
 
   private SshConnection(HostSpec spec, Session session) {
     this.spec = spec;
@@ -162,10 +164,29 @@ final class SshConnection implements AutoCloseable {
   }
 
   /**
-   * Runs {@code command} through the login shell with {@code stdin} as its input and waits for it,
-   * at most {@code timeout}.
+   * Runs {@code command}, POSIX sh, through the login shell ({@link LoginShell}) with {@code stdin}
+   * as its input and waits for it, at most {@code timeout}.
    */
   RemoteResult exec(String command, byte[] stdin, Duration timeout) throws HostException {
+    return execAsWritten(forLoginShell(command), stdin, timeout);
+  }
+
+  /**
+   * {@code script} as this host's login shell must be given it: as written to a POSIX shell,
+   * wrapped for any other. The first call asks the host which shell it is (one more command, once
+   * per connection).
+   */
+  private String forLoginShell(String script) throws HostException {
+    Boolean posix = posixLoginShell;
+    if (posix == null) {
+      RemoteResult probed = execAsWritten(LoginShell.NAME_PROBE, new byte[0], CONNECT_TIMEOUT);
+      posix = probed.ok() && LoginShell.runsPosixCommands(probed.stdout());
+      posixLoginShell = posix;
+    }
+    return posix ? script : LoginShell.wrap(script);
+  }
+
+  private RemoteResult execAsWritten(String command, byte[] stdin, Duration timeout) throws HostException {
     ChannelExec channel = null;
     try {
       channel = (ChannelExec) session.openChannel("exec");
@@ -224,9 +245,10 @@ final class SshConnection implements AutoCloseable {
    * end-of-file.
    */
   Attached startAttached(String command) throws HostException {
+    String forShell = forLoginShell(command);
     try {
       ChannelExec channel = (ChannelExec) session.openChannel("exec");
-      channel.setCommand(command);
+      channel.setCommand(forShell);
       OutputStream stdin = channel.getOutputStream(); // never written: it only has to stay open
       channel.setErrStream(OutputStream.nullOutputStream());
       channel.connect((int) CONNECT_TIMEOUT.toMillis());

@@ -214,6 +214,28 @@ class SshFarmIT {
     assertEquals(1, env.hosts().get(0).exec("test", "-e", "/home/warren/.warren-clean").exitCode(), "the work dir is still there");
   }
 
+  @Test
+  void workersStartAnswerAndStopOnHostsWhoseLoginShellIsNotPosix() throws Exception {
+    SshHostContainer host = env.hosts().get(0);
+    for (String shell : List.of("/bin/tcsh", "/bin/zsh")) {
+      String name = shell.substring(shell.lastIndexOf('/') + 1);
+      HostInventory inventory = FarmFixture.inventory(List.of(host), env.knownHosts(), b -> b.workDir(".warren-" + name));
+      assertEquals(0, host.exec("usermod", "-s", shell, SshHostContainer.USER).exitCode(), "cannot give the host " + shell);
+      try {
+        SshFarm farm = farm(inventory, Shipment.ofFiles(List.of(env.appJar())));
+        try (Grid grid = grid(farm)) {
+          Resources resources = grid.proxy(grid.publish(new ClassPathResources()), Resources.class);
+          assertTrue(resources.visible("io/warren/farm/app/Replica.class"), "the shipped jar is not on the class path");
+        }
+        // As `warren down`: the run dir is there, with no pid file of this host left in it.
+        assertEquals(List.of(), farm.stopDetached(Duration.ofSeconds(5)), "stopping on a host whose login shell is " + name);
+        assertEquals("", FarmFixture.workerProcesses(host), "a worker still runs on " + host);
+      } finally {
+        host.exec("usermod", "-s", "/bin/bash", SshHostContainer.USER);
+      }
+    }
+  }
+
   private static List<ShipReport> provisionAndStop(SshFarm farm, BrokerEndpoint endpoint) {
     try (FarmWorkers workers = farm.start(endpoint)) {
       assertEquals(Set.of(), Set.copyOf(workers.hostFailures()));
