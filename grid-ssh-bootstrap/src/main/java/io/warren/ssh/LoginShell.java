@@ -13,15 +13,16 @@ import java.util.Set;
  * nothing (a run directory without pid files, for one).
  *
  * <pre>
- * String name = connection.exec(LoginShell.NAME_PROBE).stdout();    // run raw, in any shell
- * String command = LoginShell.runsPosixCommands(name) ? script : LoginShell.wrap(script);
+ * RemoteResult probed = ...; // NAME_PROBE, sent as written: every shell parses it
+ * boolean posix = probed.ok() &amp;&amp; LoginShell.runsPosixCommands(probed.stdout());
+ * String command = posix ? script : LoginShell.wrap(script);
  * </pre>
  */
 final class LoginShell {
   /**
    * Prints the shell's name as sshd started it ({@code $0}: {@code bash}, {@code tcsh}): what the
    * user's rc files may have put in {@code $SHELL} does not count. Plain enough for every shell to
-   * parse; fish refuses {@code $0}, and so counts as not POSIX.
+   * parse; fish prints an empty line for it, and so counts as not POSIX.
    */
   static final String NAME_PROBE = "echo \"$0\"";
 
