@@ -46,6 +46,18 @@ final class LoginShell {
   }
 
   /**
+   * What {@code probed}, the output of {@link #NAME_PROBE}, holds before the shell's name: text the
+   * login shell's rc files print ahead of every command, or "" when they print nothing. SFTP cannot
+   * work through such text (sshd starts the SFTP server through the login shell, and the client
+   * reads the greeting as its first packet).
+   */
+  static String greeting(String probed) {
+    String text = probed.strip();
+    int last = text.lastIndexOf('\n');
+    return last < 0 ? "" : text.substring(0, last).strip();
+  }
+
+  /**
    * {@code script} as a command that any login shell hands to {@code /bin/sh} unchanged. The
    * script travels inside one single-quoted word that holds no character any shell treats
    * specially there (csh ends such a word at a newline and fish reads backslash escapes in it): each

@@ -36,6 +36,8 @@ final class SshConnection implements AutoCloseable {
   private final Session session;
   /** Whether the login shell runs POSIX sh as written ({@link LoginShell}); null until asked, once. */
   private volatile Boolean posixLoginShell;
+  /** What the login shell printed ahead of its name when asked ({@link LoginShell#greeting}). */
+  private volatile String loginShellGreeting = "";
 
   private SshConnection(HostSpec spec, Session session) {
     this.spec = spec;
@@ -181,6 +183,7 @@ final class SshConnection implements AutoCloseable {
     if (posix == null) {
       RemoteResult probed = execAsWritten(LoginShell.NAME_PROBE, new byte[0], CONNECT_TIMEOUT);
       posix = probed.ok() && LoginShell.runsPosixCommands(probed.stdout());
+      loginShellGreeting = LoginShell.greeting(probed.stdout());
       posixLoginShell = posix;
     }
     return posix ? script : LoginShell.wrap(script);
@@ -290,9 +293,20 @@ final class SshConnection implements AutoCloseable {
       channel.connect((int) CONNECT_TIMEOUT.toMillis());
       return channel;
     } catch (JSchException e) {
+      String greeting = loginShellGreeting;
+      if (!greeting.isEmpty()) {
+        throw new HostException(new HostFailure(spec.name(), Reason.SHIP_FAILED, "SFTP cannot start: the login shell prints \""
+            + abbreviate(greeting) + "\" before every command (its rc files, such as ~/.bashrc), and sshd starts the SFTP"
+            + " server through it; print only in interactive shells (" + safeMessage(e) + ")", ""), e);
+      }
       throw new HostException(new HostFailure(spec.name(), Reason.SHIP_FAILED,
           "the host offers no SFTP: " + safeMessage(e), ""), e);
     }
+  }
+
+  private static String abbreviate(String text) {
+    String line = text.replace('\n', ' ');
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
   boolean isConnected() {

@@ -78,6 +78,14 @@ class LoginShellTest {
   }
 
   @Test
+  void whatRcFilesPrintAheadOfTheNameIsTheGreeting() {
+    assertEquals("", LoginShell.greeting("bash\n"));
+    assertEquals("", LoginShell.greeting(""));
+    assertEquals("Welcome to the cluster!", LoginShell.greeting("Welcome to the cluster!\nbash\n"));
+    assertEquals("line one\nline two", LoginShell.greeting("\nline one\nline two\ntcsh"));
+  }
+
+  @Test
   void theWrappedCommandHoldsNothingAShellWouldReadInsideSingleQuotes() {
     String wrapped = LoginShell.wrap(SCRIPT);
     String word = wrapped.substring(wrapped.indexOf('\'') + 1, wrapped.lastIndexOf('\''));

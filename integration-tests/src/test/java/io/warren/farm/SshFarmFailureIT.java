@@ -70,6 +70,26 @@ class SshFarmFailureIT {
   }
 
   @Test
+  void aLoginShellThatPrintsBeforeEveryCommandIsNamedAsTheReasonShippingFails() throws Exception {
+    SshHostContainer host = env.hosts().get(2);
+    String bashrc = "/home/warren/.bashrc";
+    // Ahead of Debian's early return for non-interactive shells: printed for every command, as a
+    // cluster's greeting or a module system's chatter can be. SFTP starts through the login shell too.
+    assertEquals(0, host.exec("sh", "-c", "cp " + bashrc + " " + bashrc + ".orig && { echo 'echo Welcome to the cluster'; cat "
+        + bashrc + ".orig; } > " + bashrc).exitCode());
+    try {
+      HostInventory inventory = FarmFixture.inventory(List.of(host), env.knownHosts(), b -> b.workDir(".warren-noisy"));
+      FarmProvisioningException e = assertThrows(FarmProvisioningException.class, () -> farm(inventory).start(endpoint()));
+      assertEquals(1, e.failures().size(), e::getMessage);
+      HostFailure failure = e.failures().get(0);
+      assertEquals(Reason.SHIP_FAILED, failure.reason(), failure::describe);
+      assertTrue(failure.detail().contains("Welcome to the cluster"), failure::describe);
+    } finally {
+      host.exec("sh", "-c", "mv " + bashrc + ".orig " + bashrc);
+    }
+  }
+
+  @Test
   void eachUnusableHostIsNamedWithItsReasonAndTheGoodHostGoesOn() throws Exception {
     SshHostContainer good = env.hosts().get(0);
     Path strangerKey = FarmFixture.newLoginKey(dir);
