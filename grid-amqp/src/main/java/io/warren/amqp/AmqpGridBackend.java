@@ -64,6 +64,12 @@ final class AmqpGridBackend implements GridBackend {
   static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
   /** Bound on waiting for a normal release, which queues behind the lease's own calls. */
   static final Duration RELEASE_TIMEOUT = Duration.ofHours(1);
+  /**
+   * How long the calls bound to a worker that said it is DOWN wait for its last replies before they
+   * fail (see {@link #onWorkerLost}): ample for a reply already published, a short wait for a call
+   * that has no instance left.
+   */
+  static final Duration DOWN_SETTLE = Duration.ofSeconds(1);
 
   /** One live connection and what was set up on it; replaced after a reconnect. */
   private record Link(Connection connection, ChannelPool publishers, String replyQueue) {}
@@ -680,11 +686,42 @@ final class AmqpGridBackend implements GridBackend {
     }
   }
 
-  /** A worker stopped or fell silent: fail what was bound to it, and shrink the services it hosted. */
-  private void onWorkerLost(String workerId) {
+  /**
+   * A worker stopped or fell silent: shrink the services it hosted at once (new calls no longer go
+   * to it), and fail what was bound to it. A worker that said it is DOWN answered every call it took
+   * before saying so, but its last replies travel through another queue than its heartbeat, and the
+   * broker may deliver them after it: what was bound to it fails only {@link #DOWN_SETTLE} later,
+   * so those replies complete their calls instead of a loss they did not suffer.
+   */
+  private void onWorkerLost(String workerId, boolean saidDown) {
     lostWorkers.add(workerId);
     log.info("worker {} is gone", workerId);
+    List<ServiceId> lastInstanceGone = shrinkServicesOf(workerId);
+    if (!saidDown) {
+      failWhatWasBoundTo(workerId, lastInstanceGone);
+      return;
+    }
+    scheduler.schedule(() -> survive(() -> "failing what was bound to " + workerId, () -> {
+      if (lostWorkers.contains(workerId)) { // not heard from again meanwhile
+        failWhatWasBoundTo(workerId, lastInstanceGone);
+      }
+    }), DOWN_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void failWhatWasBoundTo(String workerId, List<ServiceId> lastInstanceGone) {
     pending.failAll(p -> workerId.equals(p.workerId), () -> new LostInstanceException("worker " + workerId + " is gone"));
+    for (ServiceId service : lastInstanceGone) {
+      ServiceInfo info = published.get(service);
+      if (info == null || info.instances().isEmpty()) { // none published or restored since
+        pending.failAll(p -> service.equals(p.service) && p.isShared(),
+            () -> new NoInstanceException("the last instance of " + service + " is gone"));
+      }
+    }
+  }
+
+  /** Removes {@code workerId}'s instances from the services published here; returns those it left with none. */
+  private List<ServiceId> shrinkServicesOf(String workerId) {
+    List<ServiceId> lastInstanceGone = new ArrayList<>();
     for (ServiceId service : List.copyOf(published.keySet())) {
       // computeIfPresent, not a put of a copy taken earlier: a heartbeat restoring an instance or a
       // terminate removing the service meanwhile must not be undone.
@@ -698,10 +735,10 @@ final class AmqpGridBackend implements GridBackend {
         return new ServiceInfo(id, info.name(), info.implementation(), left);
       });
       if (lostTheLast[0]) {
-        pending.failAll(p -> service.equals(p.service) && p.isShared(),
-            () -> new NoInstanceException("the last instance of " + service + " is gone"));
+        lastInstanceGone.add(service);
       }
     }
+    return lastInstanceGone;
   }
 
   private void onConnectionShutdown(Link lost, ShutdownSignalException cause) {

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 
 /**
  * The workers a client knows of, from their heartbeats. A worker that says it is {@code DOWN}, or
@@ -26,12 +25,21 @@ final class WorkerDirectory {
   /** Heartbeats missed before a worker counts as lost. */
   static final int MISSED_HEARTBEATS = 3;
 
+  /** Told of each worker the directory drops, once. */
+  interface LossListener {
+    /**
+     * {@code workerId} is gone: {@code saidDown} if its last heartbeat said {@code DOWN} (it stopped
+     * after answering what it had taken), false if it fell silent.
+     */
+    void lost(String workerId, boolean saidDown);
+  }
+
   private record Entry(Heartbeat heartbeat, long receivedNanos, Instant receivedAt) {}
 
   private final Map<String, Entry> live = new HashMap<>();
-  private final Consumer<String> onLost;
+  private final LossListener onLost;
 
-  WorkerDirectory(Consumer<String> onLost) {
+  WorkerDirectory(LossListener onLost) {
     this.onLost = onLost;
   }
 
@@ -50,7 +58,7 @@ final class WorkerDirectory {
     }
     if (down) {
       if (before != null) {
-        onLost.accept(heartbeat.workerId());
+        onLost.lost(heartbeat.workerId(), true);
       }
       return List.of(); // gone: its loss fails what was bound to it
     }
@@ -85,7 +93,7 @@ final class WorkerDirectory {
         return silent;
       });
     }
-    lost.forEach(onLost);
+    lost.forEach(workerId -> onLost.lost(workerId, false));
   }
 
   /** True while {@code workerId} is known and not lost. */

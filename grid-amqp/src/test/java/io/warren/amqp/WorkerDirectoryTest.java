@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** How the client's directory reads instance bindings and losses from heartbeats. */
 class WorkerDirectoryTest {
   private final List<String> lost = new ArrayList<>();
-  private final WorkerDirectory directory = new WorkerDirectory(lost::add);
+  private final WorkerDirectory directory = new WorkerDirectory((workerId, saidDown) -> lost.add(workerId + (saidDown ? " said DOWN" : " fell silent")));
 
   @Test
   void anInstanceThatBindsANewQueueIsReportedOnceItsHeartbeatShowsIt() {
@@ -32,7 +32,7 @@ class WorkerDirectoryTest {
   void aWorkerSayingItIsDownIsLostAndReportsNoBindings() {
     directory.accept(heartbeat("w1", Heartbeat.UP, instance(0, 1)));
     assertEquals(List.of(), numbers(directory.accept(heartbeat("w1", Heartbeat.DOWN, instance(0, 2)))));
-    assertEquals(List.of("w1"), lost);
+    assertEquals(List.of("w1 said DOWN"), lost);
   }
 
   private static List<Integer> numbers(List<Heartbeat.Instance> instances) {
