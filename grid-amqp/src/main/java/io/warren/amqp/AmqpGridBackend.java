@@ -701,11 +701,15 @@ final class AmqpGridBackend implements GridBackend {
       failWhatWasBoundTo(workerId, lastInstanceGone);
       return;
     }
-    scheduler.schedule(() -> survive(() -> "failing what was bound to " + workerId, () -> {
-      if (lostWorkers.contains(workerId)) { // not heard from again meanwhile
-        failWhatWasBoundTo(workerId, lastInstanceGone);
-      }
-    }), DOWN_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      scheduler.schedule(() -> survive(() -> "failing what was bound to " + workerId, () -> {
+        if (lostWorkers.contains(workerId)) { // not heard from again meanwhile
+          failWhatWasBoundTo(workerId, lastInstanceGone);
+        }
+      }), DOWN_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      failWhatWasBoundTo(workerId, lastInstanceGone); // the client is closing: its own close failed what waited
+    }
   }
 
   private void failWhatWasBoundTo(String workerId, List<ServiceId> lastInstanceGone) {
