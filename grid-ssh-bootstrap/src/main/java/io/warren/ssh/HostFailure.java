@@ -31,6 +31,8 @@ public record HostFailure(String host, Reason reason, String detail, String logT
     IDENTITY_UNUSABLE,
     /** The host refused the login (wrong key or user). */
     AUTH_REFUSED,
+    /** The login user's shell runs no commands ({@code nologin}, {@code false}). */
+    LOGIN_SHELL_UNUSABLE,
     /** The java command was not found or did not run on the host. */
     JAVA_MISSING,
     /** The work directory cannot be created or written. */

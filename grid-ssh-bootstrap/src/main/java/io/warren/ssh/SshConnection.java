@@ -182,6 +182,13 @@ final class SshConnection implements AutoCloseable {
     Boolean posix = posixLoginShell;
     if (posix == null) {
       RemoteResult probed = execAsWritten(LoginShell.NAME_PROBE, new byte[0], CONNECT_TIMEOUT);
+      if (!probed.ok() && !execAsWritten(LoginShell.wrap("true"), new byte[0], CONNECT_TIMEOUT).ok()) {
+        // Neither as written nor through /bin/sh: every later command would fail too, and the first
+        // to say so would blame what it checks (java, the work dir), not the shell.
+        throw new HostException(new HostFailure(spec.name(), Reason.LOGIN_SHELL_UNUSABLE, "the login user's shell runs"
+            + " no commands (" + probed.diagnostics() + "): give the user a shell such as /bin/sh; nologin and false"
+            + " accept none", ""));
+      }
       posix = probed.ok() && LoginShell.runsPosixCommands(probed.stdout());
       loginShellGreeting = LoginShell.greeting(probed.stdout());
       posixLoginShell = posix;

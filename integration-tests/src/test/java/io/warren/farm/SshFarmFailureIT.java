@@ -65,8 +65,29 @@ class SshFarmFailureIT {
         .heartbeatInterval(Duration.ofMillis(500)).stopGrace(Duration.ofSeconds(10)).build();
   }
 
+  /** Starts a farm of {@code host} alone, in {@code workDir}, which must fail: the host's failure. */
+  private static HostFailure theOnlyFailure(SshHostContainer host, String workDir) {
+    HostInventory inventory = FarmFixture.inventory(List.of(host), env.knownHosts(), b -> b.workDir(workDir));
+    FarmProvisioningException e = assertThrows(FarmProvisioningException.class, () -> farm(inventory).start(endpoint()));
+    assertEquals(1, e.failures().size(), e::getMessage);
+    return e.failures().get(0);
+  }
+
   private static BrokerEndpoint endpoint() {
     return new BrokerEndpoint(env.broker().uri(), env.broker().username(), env.broker().password());
+  }
+
+  @Test
+  void aLoginUserWithoutAShellIsNamedAsSuchNotAsMissingJava() {
+    SshHostContainer host = env.hosts().get(2);
+    assertEquals(0, host.exec("usermod", "-s", "/usr/sbin/nologin", SshHostContainer.USER).exitCode());
+    try {
+      HostFailure failure = theOnlyFailure(host, ".warren-nologin");
+      assertEquals(Reason.LOGIN_SHELL_UNUSABLE, failure.reason(), failure::describe);
+      assertTrue(failure.detail().contains("This account is currently not available"), failure::describe);
+    } finally {
+      host.exec("usermod", "-s", "/bin/bash", SshHostContainer.USER);
+    }
   }
 
   @Test
@@ -78,10 +99,7 @@ class SshFarmFailureIT {
     assertEquals(0, host.exec("sh", "-c", "cp " + bashrc + " " + bashrc + ".orig && { echo 'echo Welcome to the cluster'; cat "
         + bashrc + ".orig; } > " + bashrc).exitCode());
     try {
-      HostInventory inventory = FarmFixture.inventory(List.of(host), env.knownHosts(), b -> b.workDir(".warren-noisy"));
-      FarmProvisioningException e = assertThrows(FarmProvisioningException.class, () -> farm(inventory).start(endpoint()));
-      assertEquals(1, e.failures().size(), e::getMessage);
-      HostFailure failure = e.failures().get(0);
+      HostFailure failure = theOnlyFailure(host, ".warren-noisy");
       assertEquals(Reason.SHIP_FAILED, failure.reason(), failure::describe);
       assertTrue(failure.detail().contains("Welcome to the cluster"), failure::describe);
     } finally {
