@@ -570,17 +570,15 @@ final class AmqpGridBackend implements GridBackend {
     if (refusal.overMaxSize()) {
       brokerMaxBytes = Math.min(brokerMaxBytes, refusal.brokerMaxBytes());
     }
-    List<SentLog.Entry<String>> recent = carried.recent();
-    List<ChannelRefusal.Fate> fates = refusal.fates(recent, carried.wrapped());
     log.warn("the broker closed a publishing channel: {}", refusal.replyText());
-    for (int i = 0; i < recent.size(); i++) {
-      Pending<?> request = pending.get(recent.get(i).key());
+    for (ChannelRefusal.Outcome<String> outcome : refusal.outcomes(carried)) {
+      Pending<?> request = pending.get(outcome.key());
       if (request == null) {
         continue; // answered already, or a message nobody waits on
       }
-      GridException error = switch (fates.get(i)) {
+      GridException error = switch (outcome.fate()) {
         case DELIVERED -> null;
-        case REFUSED -> overBrokerMax(request, recent.get(i).bodyBytes(), refusal.brokerMaxBytes());
+        case REFUSED -> overBrokerMax(request, outcome.bodyBytes(), refusal.brokerMaxBytes());
         case DROPPED -> new GridUnavailableException(what(request) + " was not delivered: the broker dropped it after refusing"
             + " a message sent before it on the same channel (" + refusal.replyText() + "); it did not run");
         case UNKNOWN -> new GridUnavailableException("the broker closed the channel " + what(request) + " went out on ("

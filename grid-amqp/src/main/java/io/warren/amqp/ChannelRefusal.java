@@ -38,6 +38,13 @@ public record ChannelRefusal(String replyText, long brokerMaxBytes) {
   }
 
   /**
+   * One message a closed channel carried, and what became of it.
+   *
+   * @param <K> the log's key type
+   */
+  public record Outcome<K>(K key, int bodyBytes, Fate fate) {}
+
+  /**
    * The refusal {@code cause} reports, or null when it is not the broker closing this channel alone
    * (the client closed it, or the whole connection went, which fails every request anyway).
    */
@@ -53,6 +60,17 @@ public record ChannelRefusal(String replyText, long brokerMaxBytes) {
   /** True if the broker refused a body over its {@code max_message_size}, which it named. */
   public boolean overMaxSize() {
     return brokerMaxBytes >= 0;
+  }
+
+  /** What became of each message {@code carried} logged, oldest first: its entries with {@link #fates}. */
+  public <K> List<Outcome<K>> outcomes(SentLog<K> carried) {
+    List<SentLog.Entry<K>> recent = carried.recent();
+    List<Fate> fates = fates(recent, carried.wrapped());
+    List<Outcome<K>> outcomes = new ArrayList<>(recent.size());
+    for (int i = 0; i < recent.size(); i++) {
+      outcomes.add(new Outcome<>(recent.get(i).key(), recent.get(i).bodyBytes(), fates.get(i)));
+    }
+    return outcomes;
   }
 
   /**

@@ -12,7 +12,6 @@ import io.warren.grid.ServiceId;
 import io.warren.grid.spi.WireError;
 import java.io.IOException;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class InstanceReplies {
   private static final Logger log = LoggerFactory.getLogger(InstanceReplies.class);
   /** What to do about a reply over the broker's limit, in both errors that name it. */
-  static final String RAISE_BROKER_LIMIT = "raise max_message_size on the broker, or keep --max-message-bytes at or under it";
+  private static final String RAISE_BROKER_LIMIT = "raise max_message_size on the broker, or keep --max-message-bytes at or under it";
 
   /** A channel replies go out on and its log: they travel together, so a reply is logged where it is sent. */
   record Replies(Channel channel, SentLog<Sent> log) {}
@@ -93,11 +92,6 @@ final class InstanceReplies {
     });
   }
 
-  /** The broker's {@code max_message_size} as it named it in a refusal, or {@link Long#MAX_VALUE}. */
-  long brokerMaxBytes() {
-    return brokerMaxBytes;
-  }
-
   /**
    * The broker closed the instance channel, refusing a reply, and dropped the replies published
    * after it (see {@link ChannelRefusal}): each request whose reply it did not deliver gets an error
@@ -110,19 +104,17 @@ final class InstanceReplies {
       brokerMaxBytes = Math.min(brokerMaxBytes, refusal.brokerMaxBytes());
     }
     log.warn("{}#{}: the broker closed the instance's channel: {}", service, number, refusal.replyText());
-    List<SentLog.Entry<Sent>> recent = task.carried().recent();
-    List<ChannelRefusal.Fate> fates = refusal.fates(recent, task.carried().wrapped());
     Set<String> lostGrants = new HashSet<>();
-    for (int i = 0; i < recent.size(); i++) {
-      Sent sent = recent.get(i).key();
-      if (sent == null || fates.get(i) == ChannelRefusal.Fate.DELIVERED || Protocol.T_STARTED.equals(sent.type())
+    for (ChannelRefusal.Outcome<Sent> outcome : refusal.outcomes(task.carried())) {
+      Sent sent = outcome.key();
+      if (sent == null || outcome.fate() == ChannelRefusal.Fate.DELIVERED || Protocol.T_STARTED.equals(sent.type())
           || sent.answersRefusal()) {
         continue; // a lost `started` only leaves the client not knowing where the call runs
       }
       AMQP.BasicProperties request = sent.request();
       String handled = Protocol.T_CALL.equals(sent.requestType()) ? "the call ran" : "the " + sent.requestType() + " was handled";
-      switch (fates.get(i)) {
-        case REFUSED -> answerFor(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + recent.get(i).bodyBytes()
+      switch (outcome.fate()) {
+        case REFUSED -> answerFor(request, ErrorCode.BAD_REQUEST, handled + ", but its reply takes " + outcome.bodyBytes()
             + " bytes, more than the broker's max_message_size of " + refusal.brokerMaxBytes() + ": " + RAISE_BROKER_LIMIT);
         case DROPPED -> answerFor(request, ErrorCode.UNAVAILABLE, handled + ", but the broker dropped its reply after refusing"
             + " an earlier reply on the same channel (" + refusal.replyText() + ")");
@@ -140,6 +132,22 @@ final class InstanceReplies {
   private void answerFor(AMQP.BasicProperties request, ErrorCode code, String message) throws IOException {
     reply(request, Protocol.T_REPLY, Protocol.STATUS_ERROR, Map.of(), Messages.errorBody(WireError.of(code, message)),
         Protocol.JSON, true);
+  }
+
+  /**
+   * A call's result: sent as {@link #replyOk}, unless it is larger than the broker's {@code
+   * max_message_size} as a refusal named it, when the call gets {@code BAD_REQUEST} instead: sending
+   * it would only cost the channel and the replies behind it.
+   */
+  void replyResult(AMQP.BasicProperties request, byte[] value) throws IOException {
+    long max = brokerMaxBytes;
+    if (value.length > max) {
+      replyError(request, ErrorCode.BAD_REQUEST, "the result takes " + value.length
+          + " bytes encoded, more than the broker's max_message_size of " + max + " (it refused such a reply"
+          + " before); it was not sent: " + RAISE_BROKER_LIMIT);
+      return;
+    }
+    replyOk(request, value);
   }
 
   void replyOk(AMQP.BasicProperties request, byte[] body) throws IOException {

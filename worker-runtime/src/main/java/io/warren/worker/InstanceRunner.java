@@ -669,15 +669,10 @@ final class InstanceRunner {
   private void complete(Finished finished) throws IOException {
     RunningCall call = finished.call();
     ServiceObject.Result result = finished.result();
-    long brokerMaxBytes = replies.brokerMaxBytes();
     if (call.cancelled || result == null) {
       replies.replyError(call.in.props(), ErrorCode.CANCELLED, "the call was cancelled while running");
-    } else if (result.error() == null && result.value().length > brokerMaxBytes) {
-      replies.replyError(call.in.props(), ErrorCode.BAD_REQUEST, "the result takes " + result.value().length
-          + " bytes encoded, more than the broker's max_message_size of " + brokerMaxBytes + " (it refused such a reply"
-          + " before); it was not sent: " + InstanceReplies.RAISE_BROKER_LIMIT);
     } else if (result.error() == null) {
-      replies.replyOk(call.in.props(), result.value());
+      replies.replyResult(call.in.props(), result.value());
     } else {
       replies.replyError(call.in.props(), result.error());
     }
