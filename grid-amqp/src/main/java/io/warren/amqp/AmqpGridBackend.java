@@ -86,12 +86,9 @@ final class AmqpGridBackend implements GridBackend {
   private final ScheduledExecutorService scheduler;
   private final PendingRequests pending;
   private final WorkerDirectory directory;
-  private final Map<ServiceId, ServiceInfo> published = new ConcurrentHashMap<>();
+  private final PublishedServices published = new PublishedServices();
   private final Set<String> lostWorkers = ConcurrentHashMap.newKeySet();
-  /** Leases this client holds, by id, with their renewal timers. */
-  private final Map<String, java.util.concurrent.ScheduledFuture<?>> heldLeases = new ConcurrentHashMap<>();
-  /** Leases that were held when the connection dropped: their instances no longer know them. */
-  private final Set<String> lostLeases = ConcurrentHashMap.newKeySet();
+  private final LeaseRenewals leases;
   private volatile GridException closedBecause;
   /** The broker's {@code max_message_size}, once a refusal has named it; reset on each new connection. */
   private volatile long brokerMaxBytes = Long.MAX_VALUE;
@@ -101,6 +98,7 @@ final class AmqpGridBackend implements GridBackend {
     // Every call schedules a timeout that its reply cancels: cancelled timers must leave the queue.
     this.scheduler = Timers.daemon("warren-client-timers-" + clientId);
     this.pending = new PendingRequests(scheduler);
+    this.leases = new LeaseRenewals(scheduler);
     this.directory = new WorkerDirectory(this::onWorkerLost);
     this.link = setUp(connection);
     scheduler.scheduleWithFixedDelay(() -> survive(() -> "worker sweep", directory::sweep), 100, 100, TimeUnit.MILLISECONDS);
@@ -198,7 +196,7 @@ final class AmqpGridBackend implements GridBackend {
     Pending<byte[]> call = new Pending<>(nextId(), Pending.Kind.CALL, service, workerId, instance,
         reply -> reply.bodyIn(format));
     GridException refused = refusal(service, workerId);
-    if (refused == null && target instanceof CallTarget.Leased leased && lostLeases.contains(leased.lease().leaseId())) {
+    if (refused == null && target instanceof CallTarget.Leased leased && leases.isLost(leased.lease().leaseId())) {
       refused = new LostInstanceException("lease " + leased.lease().leaseId() + " was lost when the broker connection dropped");
     }
     if (refused != null) {
@@ -227,8 +225,7 @@ final class AmqpGridBackend implements GridBackend {
     if (workerId != null && lostWorkers.contains(workerId)) {
       return new LostInstanceException("worker " + workerId + " hosting " + service + " is gone");
     }
-    ServiceInfo own = published.get(service);
-    if (workerId == null && own != null && own.instances().isEmpty()) {
+    if (workerId == null && published.isLeftWithoutInstances(service)) {
       return new NoInstanceException("no live instance of " + service + " is left");
     }
     return null;
@@ -260,7 +257,7 @@ final class AmqpGridBackend implements GridBackend {
       // The broker closed the channel (refusing an earlier message) before this went out: amqp-client
       // checks before it writes a frame. Not sent again here: the close's listener may already have
       // told this caller it did not run.
-      request.future.completeExceptionally(new GridUnavailableException(what(request)
+      request.future.completeExceptionally(new GridUnavailableException(request.describe()
           + " was not sent: the broker had closed the channel it was to go out on (" + e.getMessage() + "); it did not run", e));
     } catch (IOException | ShutdownSignalException e) {
       request.future.completeExceptionally(new GridUnavailableException("cannot publish to the broker: " + e.getMessage(), e));
@@ -320,43 +317,35 @@ final class AmqpGridBackend implements GridBackend {
 
   /** Renews a held lease every third of its TTL until it is released or its worker is gone. */
   private void keepRenewing(LeaseGrant grant, Duration ttl) {
-    long period = Math.max(1, ttl.toMillis() / 3);
     byte[] body = json(new ServiceCommand(grant.service().value(), grant.instance(), grant.leaseId()));
     AMQP.BasicProperties props = Messages.request(Protocol.T_RENEW, null, null, Map.of());
-    heldLeases.put(grant.leaseId(), scheduler.scheduleAtFixedRate(() -> {
+    leases.start(grant.leaseId(), ttl, () -> {
       if (closedBecause != null || lostWorkers.contains(grant.workerId())) {
-        stopRenewing(grant.leaseId());
-        return;
+        return false;
       }
       try {
         link.publishers().publish(null, "", Protocol.workerQueue(grant.workerId()), false, props, body);
       } catch (IOException | ShutdownSignalException e) {
         log.debug("renewal of {} not sent: {}", grant.leaseId(), e.getMessage());
       }
-    }, period, period, TimeUnit.MILLISECONDS));
+      return true;
+    });
   }
 
   /** Leases this client is renewing now: a test's view of what release and loss leave behind. */
   int renewedLeases() {
-    return heldLeases.size();
-  }
-
-  private void stopRenewing(String leaseId) {
-    java.util.concurrent.ScheduledFuture<?> renewal = heldLeases.remove(leaseId);
-    if (renewal != null) {
-      renewal.cancel(false);
-    }
+    return leases.renewing();
   }
 
   @Override
   public CompletableFuture<Void> release(LeaseGrant lease, boolean immediate) {
-    stopRenewing(lease.leaseId());
+    leases.stop(lease.leaseId());
     Pending<Void> release = new Pending<>(nextId(), Pending.Kind.RELEASE, lease.service(), lease.workerId(),
         immediate ? -1 : lease.instance(), reply -> {
       reply.bodyOrThrow();
       return null;
     });
-    if (closedBecause != null || lostWorkers.contains(lease.workerId()) || lostLeases.remove(lease.leaseId())) {
+    if (closedBecause != null || lostWorkers.contains(lease.workerId()) || leases.forgetLost(lease.leaseId())) {
       release.future.complete(null); // nothing left to release
       return release.future;
     }
@@ -423,7 +412,7 @@ final class AmqpGridBackend implements GridBackend {
     placement.forEach((worker, numbers) -> numbers.forEach(n -> placed.add(new InstanceInfo(service, n, worker, java.util.Optional.empty()))));
     placed.sort(java.util.Comparator.comparingInt(InstanceInfo::number));
     ServiceInfo info = new ServiceInfo(service, request.name(), request.implementation(), placed);
-    published.put(service, info);
+    published.put(info);
     if (!failures.isEmpty()) {
       terminate(service); // leave nothing half-published behind
       throw new PublishFailedException("cannot publish " + request.implementation() + " as " + service + ": " + String.join("; ", failures), firstCause);
@@ -449,11 +438,8 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public ServiceInfo describe(ServiceId service) {
-    ServiceInfo own = published.get(service);
-    if (own != null) {
-      return own;
-    }
-    return directory.service(service).orElseThrow(() -> new UnknownServiceException("no live worker hosts service " + service));
+    return published.find(service).or(() -> directory.service(service))
+        .orElseThrow(() -> new UnknownServiceException("no live worker hosts service " + service));
   }
 
   @Override
@@ -477,10 +463,7 @@ final class AmqpGridBackend implements GridBackend {
     checkMayBlock("terminate");
     checkOpen();
     Set<String> hosts = new LinkedHashSet<>();
-    ServiceInfo own = published.get(service);
-    if (own != null) {
-      own.instances().forEach(i -> hosts.add(i.workerId()));
-    }
+    published.find(service).ifPresent(info -> info.instances().forEach(i -> hosts.add(i.workerId())));
     directory.service(service).ifPresent(info -> info.instances().forEach(i -> hosts.add(i.workerId())));
     List<CompletableFuture<Void>> stopped = new ArrayList<>();
     for (String worker : hosts) {
@@ -579,9 +562,9 @@ final class AmqpGridBackend implements GridBackend {
       GridException error = switch (outcome.fate()) {
         case DELIVERED -> null;
         case REFUSED -> overBrokerMax(request, outcome.bodyBytes(), refusal.brokerMaxBytes());
-        case DROPPED -> new GridUnavailableException(what(request) + " was not delivered: the broker dropped it after refusing"
+        case DROPPED -> new GridUnavailableException(request.describe() + " was not delivered: the broker dropped it after refusing"
             + " a message sent before it on the same channel (" + refusal.replyText() + "); it did not run");
-        case UNKNOWN -> new GridUnavailableException("the broker closed the channel " + what(request) + " went out on ("
+        case UNKNOWN -> new GridUnavailableException("the broker closed the channel " + request.describe() + " went out on ("
             + refusal.replyText() + "); it may or may not have been delivered");
       };
       if (error != null) {
@@ -591,14 +574,8 @@ final class AmqpGridBackend implements GridBackend {
   }
 
   private static BadRequestException overBrokerMax(Pending<?> request, long bodyBytes, long brokerMax) {
-    return new BadRequestException(what(request) + " takes " + bodyBytes + " bytes, more than the broker's max_message_size of "
+    return new BadRequestException(request.describe() + " takes " + bodyBytes + " bytes, more than the broker's max_message_size of "
         + brokerMax + ": raise max_message_size on the broker, or keep Grid.Builder.maxMessageBytes at or under it");
-  }
-
-  /** A request as a caller would name it in an error. */
-  private static String what(Pending<?> request) {
-    String kind = request.kind.name().toLowerCase(java.util.Locale.ROOT);
-    return request.service == null ? kind + " " + request.id : kind + " " + request.id + " to " + request.service;
   }
 
   private void onReturned(String routingKey, AMQP.BasicProperties props) {
@@ -630,7 +607,7 @@ final class AmqpGridBackend implements GridBackend {
     }
     if (!Heartbeat.DOWN.equals(heartbeat.state())) {
       lostWorkers.remove(heartbeat.workerId()); // a worker id that comes back is live again
-      restoreInstances(heartbeat);
+      published.restore(heartbeat);
     }
     for (Heartbeat.Instance rebound : directory.accept(heartbeat)) {
       // Off the consumer thread: the check publishes, and heartbeats must not wait for that.
@@ -668,22 +645,6 @@ final class AmqpGridBackend implements GridBackend {
         replyTo -> Messages.request(Protocol.T_IN_FLIGHT, check.id, replyTo, Map.of()), new byte[0], true);
   }
 
-  /** A worker that was given up for lost (e.g. during a broker outage) may still host our instances. */
-  private void restoreInstances(Heartbeat heartbeat) {
-    for (Heartbeat.Instance instance : heartbeat.instances()) {
-      ServiceId service = new ServiceId(instance.service());
-      published.computeIfPresent(service, (id, info) -> {
-        if (info.instances().stream().anyMatch(i -> i.number() == instance.number())) {
-          return info;
-        }
-        List<InstanceInfo> instances = new ArrayList<>(info.instances());
-        instances.add(new InstanceInfo(service, instance.number(), heartbeat.workerId(), java.util.Optional.empty()));
-        instances.sort(java.util.Comparator.comparingInt(InstanceInfo::number));
-        return new ServiceInfo(info.id(), info.name(), info.implementation(), instances);
-      });
-    }
-  }
-
   /**
    * A worker stopped or fell silent: shrink the services it hosted at once (new calls no longer go
    * to it), and fail what was bound to it. A worker that said it is DOWN answered every call it took
@@ -694,7 +655,7 @@ final class AmqpGridBackend implements GridBackend {
   private void onWorkerLost(String workerId, boolean saidDown) {
     lostWorkers.add(workerId);
     log.info("worker {} is gone", workerId);
-    List<ServiceId> lastInstanceGone = shrinkServicesOf(workerId);
+    List<ServiceId> lastInstanceGone = published.dropWorker(workerId);
     if (!saidDown) {
       failWhatWasBoundTo(workerId, lastInstanceGone);
       return;
@@ -713,34 +674,11 @@ final class AmqpGridBackend implements GridBackend {
   private void failWhatWasBoundTo(String workerId, List<ServiceId> lastInstanceGone) {
     pending.failAll(p -> workerId.equals(p.workerId), () -> new LostInstanceException("worker " + workerId + " is gone"));
     for (ServiceId service : lastInstanceGone) {
-      ServiceInfo info = published.get(service);
-      if (info == null || info.instances().isEmpty()) { // none published or restored since
+      if (!published.hasInstances(service)) { // none published or restored since
         pending.failAll(p -> service.equals(p.service) && p.isShared(),
             () -> new NoInstanceException("the last instance of " + service + " is gone"));
       }
     }
-  }
-
-  /** Removes {@code workerId}'s instances from the services published here; returns those it left with none. */
-  private List<ServiceId> shrinkServicesOf(String workerId) {
-    List<ServiceId> lastInstanceGone = new ArrayList<>();
-    for (ServiceId service : List.copyOf(published.keySet())) {
-      // computeIfPresent, not a put of a copy taken earlier: a heartbeat restoring an instance or a
-      // terminate removing the service meanwhile must not be undone.
-      boolean[] lostTheLast = {false};
-      published.computeIfPresent(service, (id, info) -> {
-        List<InstanceInfo> left = info.instances().stream().filter(i -> !i.workerId().equals(workerId)).toList();
-        if (left.size() == info.instances().size()) {
-          return info;
-        }
-        lostTheLast[0] = left.isEmpty();
-        return new ServiceInfo(id, info.name(), info.implementation(), left);
-      });
-      if (lostTheLast[0]) {
-        lastInstanceGone.add(service);
-      }
-    }
-    return lastInstanceGone;
   }
 
   private void onConnectionShutdown(Link lost, ShutdownSignalException cause) {
@@ -751,10 +689,7 @@ final class AmqpGridBackend implements GridBackend {
         new GridUnavailableException("lost the broker connection: " + cause.getMessage() + "; reconnecting", cause);
     closedBecause = outage;
     log.warn("broker connection lost: {}; reconnecting", cause.getMessage());
-    for (String lease : List.copyOf(heldLeases.keySet())) {
-      lostLeases.add(lease);
-      stopRenewing(lease);
-    }
+    leases.loseAll();
     pending.failAll(p -> true, () -> outage);
     scheduleReconnect(100);
   }

@@ -71,6 +71,12 @@ final class Pending<T> {
     return sent && instance == number && ofService.equals(service) && worker.equals(workerId);
   }
 
+  /** The request as a caller would name it in an error: "call c1-42 to svc-a". */
+  String describe() {
+    String what = kind.name().toLowerCase(java.util.Locale.ROOT) + " " + id;
+    return service == null ? what : what + " to " + service;
+  }
+
   /** True for calls and acquires that go to a service's shared queue. */
   boolean isShared() {
     return workerId == null && (kind == Kind.CALL || kind == Kind.ACQUIRE);
