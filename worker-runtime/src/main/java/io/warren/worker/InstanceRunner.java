@@ -144,16 +144,12 @@ final class InstanceRunner {
   private volatile RunningCall current;
   private long sequence;
   private Stop stopping;
-  private volatile String lease;
+  private final InstanceLease lease = new InstanceLease();
   /**
    * The instance queues this instance has declared, from 1: one more for each connection it re-binds
    * on. Heartbeats carry it, so a client sees the old queue (and any calls left in it) is gone.
    */
   private volatile int binding = 1;
-  /** The lease that ended when this instance's connection dropped (its instance queue with it), or null. */
-  private String leaseLostWithTheConnection;
-  private volatile long leaseTtlNanos;
-  private volatile long leaseRenewedAt;
 
   /** Declares the queues and starts consuming; the caller's thread hands the channels over after. */
   InstanceRunner(InstanceContext context, ServiceId service, String name, int number, int prefetch, boolean replicated,
@@ -202,7 +198,7 @@ final class InstanceRunner {
     ownTag = own.basicConsume(instanceQueue, true, consumer(own, Source.INSTANCE, ownGone));
     ownConsumerGone = ownGone;
     sharedTag = null;
-    if (lease == null) {
+    if (!lease.isHeld()) {
       consumeShared();
     }
     List.of(newShared, newOwn).forEach(this::rebindWhenClosedByBroker);
@@ -249,7 +245,7 @@ final class InstanceRunner {
 
   /** The lease holding this instance, or null. */
   String lease() {
-    return lease;
+    return lease.holder();
   }
 
   /** True while a call runs. */
@@ -264,15 +260,12 @@ final class InstanceRunner {
 
   /** The lease's client is alive: restart its TTL. */
   void renew(String leaseId) {
-    if (leaseId != null && leaseId.equals(lease)) {
-      leaseRenewedAt = System.nanoTime();
-    }
+    lease.renew(leaseId, System.nanoTime());
   }
 
   /** Called by the worker's timer: ends a lease whose client stopped renewing it. */
   void checkLeaseExpiry() {
-    long ttl = leaseTtlNanos;
-    if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
+    if (lease.expired(System.nanoTime())) {
       loop.postFirst(new Expire());
     }
   }
@@ -411,7 +404,7 @@ final class InstanceRunner {
         if (stopping != null) {
           return finishStop();
         }
-        if (sharedTag == null && lease == null) { // neither leased nor stopping: paused by an early ack
+        if (sharedTag == null && !lease.isHeld()) { // neither leased nor stopping: paused by an early ack
           consumeShared();
         }
         while (current == null && !waiting.isEmpty()) {
@@ -423,14 +416,13 @@ final class InstanceRunner {
     } else if (task instanceof LongCall longCall) {
       ackEarly(longCall.sequence());
     } else if (task instanceof Revoke revoke) {
-      if (revoke.lease().equals(lease)) {
+      if (lease.isHeldBy(revoke.lease())) {
         endLease("released at once by its holder");
       }
       replies.replyOk(revoke.request(), new byte[0]);
     } else if (task instanceof Expire) {
-      long ttl = leaseTtlNanos;
-      if (lease != null && ttl > 0 && System.nanoTime() - leaseRenewedAt > ttl) {
-        endLease("expired: its client stopped renewing it for " + TimeUnit.NANOSECONDS.toMillis(ttl) + " ms");
+      if (lease.expired(System.nanoTime())) {
+        endLease("expired: its client stopped renewing it for " + lease.ttlMillis() + " ms");
       }
     } else if (task instanceof Stop stop) {
       return beginStop(stop);
@@ -442,7 +434,7 @@ final class InstanceRunner {
       handOvers.forget(retire.channel());
       Channels.closeQuietly(retire.channel());
     } else if (task instanceof RepliesRefused refused) {
-      if (replies.answerRefused(refused).contains(lease)) {
+      if (replies.answerRefused(refused).contains(lease.holder())) {
         endLease("ended: its grant did not reach the client");
       }
     } else if (task instanceof Resend again) {
@@ -464,7 +456,7 @@ final class InstanceRunner {
   }
 
   private void dispatch(Inbound in) throws IOException {
-    if (in.source() == Source.SHARED && lease != null) {
+    if (in.source() == Source.SHARED && lease.isHeld()) {
       handOvers.handOver(in); // prefetched before the lease: for another instance
       return;
     }
@@ -509,11 +501,7 @@ final class InstanceRunner {
       current.acked = true; // its delivery tag belonged to the dead channel
     }
     if (!sameConnection) {
-      if (lease != null) {
-        leaseLostWithTheConnection = lease; // not cleared by a second drop with no lease held
-      }
-      lease = null; // a new connection: the lease's instance queue and its client's view are gone
-      leaseTtlNanos = 0;
+      lease.loseWithTheConnection(); // a new connection: the lease's instance queue and its client's view are gone
     }
     openChannels(rebind.connection());
     if (!sameConnection) {
@@ -593,8 +581,8 @@ final class InstanceRunner {
       return;
     }
     String callLease = envelope.leaseId();
-    if (callLease != null && !callLease.equals(lease)) {
-      if (callLease.equals(leaseLostWithTheConnection)) {
+    if (callLease != null && !lease.isHeldBy(callLease)) {
+      if (lease.wasLostWithTheConnection(callLease)) {
         // Its holder did not release it: a later call of the lease must fail as its contract says.
         refuse(in, ErrorCode.LOST_INSTANCE, "lease " + callLease + " ended when " + service + "#" + number
             + " lost its broker connection; acquire a new lease");
@@ -794,9 +782,7 @@ final class InstanceRunner {
       refuse(in, ErrorCode.BAD_REQUEST, "acquire without a " + Protocol.H_LEASE + " header");
       return;
     }
-    lease = leaseId;
-    leaseTtlNanos = TimeUnit.MILLISECONDS.toNanos(Messages.longHeader(props, Protocol.H_LEASE_TTL, 0));
-    leaseRenewedAt = System.nanoTime();
+    lease.grant(leaseId, Messages.longHeader(props, Protocol.H_LEASE_TTL, 0), System.nanoTime());
     shared.basicCancel(sharedTag);
     sharedTag = null;
     replies.reply(props, Protocol.T_GRANT, Protocol.STATUS_OK, Map.of(
@@ -810,7 +796,7 @@ final class InstanceRunner {
 
   private void release(Inbound in) throws IOException {
     String leaseId = Messages.header(in.props(), Protocol.H_LEASE);
-    if (leaseId != null && leaseId.equals(lease)) {
+    if (lease.isHeldBy(leaseId)) {
       endLease(null);
     }
     replies.replyOk(in.props(), new byte[0]); // idempotent: releasing a gone lease is fine
@@ -818,10 +804,9 @@ final class InstanceRunner {
 
   private void endLease(String why) throws IOException {
     if (why != null) {
-      log.info("{}#{}: lease {} {}", service, number, lease, why);
+      log.info("{}#{}: lease {} {}", service, number, lease.holder(), why);
     }
-    lease = null;
-    leaseTtlNanos = 0;
+    lease.end();
     if (stopping == null) {
       consumeShared();
     }
