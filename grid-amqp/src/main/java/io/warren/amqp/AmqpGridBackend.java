@@ -71,16 +71,7 @@ final class AmqpGridBackend implements GridBackend {
    */
   static final Duration DOWN_SETTLE = Duration.ofSeconds(1);
 
-  /** One live connection and what was set up on it; replaced after a reconnect. */
-  private record Link(Connection connection, ChannelPool publishers, String replyQueue) {}
-
-  private static final long MAX_RECONNECT_DELAY_MILLIS = 5_000;
-
-  private final BrokerEndpoint broker;
-  private volatile Link link;
-  private volatile boolean closed;
-  /** Orders close() against a reconnect's swap of the link, so a closed backend stays closed. */
-  private final Object lifecycle = new Object();
+  private final ClientLink link;
   private final String clientId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong sequence = new AtomicLong();
   private final ScheduledExecutorService scheduler;
@@ -89,23 +80,26 @@ final class AmqpGridBackend implements GridBackend {
   private final PublishedServices published = new PublishedServices();
   private final Set<String> lostWorkers = ConcurrentHashMap.newKeySet();
   private final LeaseRenewals leases;
-  private volatile GridException closedBecause;
   /** The broker's {@code max_message_size}, once a refusal has named it; reset on each new connection. */
   private volatile long brokerMaxBytes = Long.MAX_VALUE;
 
-  private AmqpGridBackend(BrokerEndpoint broker, Connection connection) throws IOException {
-    this.broker = broker;
+  private AmqpGridBackend(BrokerEndpoint broker) {
     // Every call schedules a timeout that its reply cancels: cancelled timers must leave the queue.
     this.scheduler = Timers.daemon("warren-client-timers-" + clientId);
     this.pending = new PendingRequests(scheduler);
     this.leases = new LeaseRenewals(scheduler);
     this.directory = new WorkerDirectory(this::onWorkerLost);
-    this.link = setUp(connection);
+    try {
+      this.link = ClientLink.open(broker, scheduler, this::setUp, this::onConnectionLost);
+    } catch (RuntimeException e) {
+      scheduler.shutdownNow();
+      throw e;
+    }
     scheduler.scheduleWithFixedDelay(() -> survive(() -> "worker sweep", directory::sweep), 100, 100, TimeUnit.MILLISECONDS);
   }
 
   /** Declares the client's queues on a fresh connection and starts consuming. */
-  private Link setUp(Connection connection) throws IOException {
+  private ClientLink.Current setUp(Connection connection) throws IOException {
     brokerMaxBytes = Long.MAX_VALUE; // a new connection may reach a node configured otherwise
     ChannelPool publishers = new ChannelPool(connection, (code, text, exchange, key, props, body) -> onReturned(key, props),
         (refusal, carried) -> survive(() -> "channel refusal " + refusal.replyText(), () -> onRefused(refusal, carried)));
@@ -128,9 +122,7 @@ final class AmqpGridBackend implements GridBackend {
         survive(() -> "heartbeat", () -> onHeartbeat(body));
       }
     });
-    Link fresh = new Link(connection, publishers, replyQueue);
-    connection.addShutdownListener(cause -> onConnectionShutdown(fresh, cause));
-    return fresh;
+    return new ClientLink.Current(connection, publishers, replyQueue);
   }
 
   /**
@@ -150,13 +142,7 @@ final class AmqpGridBackend implements GridBackend {
 
   /** Connects and sets up the client's queues. */
   static AmqpGridBackend open(BrokerEndpoint broker) {
-    Connection connection = Connections.open(broker, "warren-client");
-    try {
-      return new AmqpGridBackend(broker, connection);
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(connection);
-      throw new GridUnavailableException("cannot set up client queues on " + broker.uri() + ": " + e.getMessage(), e);
-    }
+    return new AmqpGridBackend(broker);
   }
 
   @Override
@@ -219,8 +205,9 @@ final class AmqpGridBackend implements GridBackend {
 
   /** Why a request cannot be sent at all, or null. */
   private GridException refusal(ServiceId service, String workerId) {
-    if (closedBecause != null) {
-      return closedBecause;
+    GridException unavailable = link.unavailable();
+    if (unavailable != null) {
+      return unavailable;
     }
     if (workerId != null && lostWorkers.contains(workerId)) {
       return new LostInstanceException("worker " + workerId + " hosting " + service + " is gone");
@@ -244,7 +231,7 @@ final class AmqpGridBackend implements GridBackend {
       request.future.completeExceptionally(overBrokerMax(request, body.length, brokerMaxBytes));
       return;
     }
-    Link current = link;
+    ClientLink.Current current = link.current();
     AMQP.BasicProperties props = propsFor.apply(current.replyQueue());
     try {
       if (inOrder) {
@@ -265,12 +252,12 @@ final class AmqpGridBackend implements GridBackend {
   }
 
   private void broadcastCancel(String callId) {
-    if (closedBecause != null) {
+    if (link.unavailable() != null) {
       return;
     }
     AMQP.BasicProperties props = Messages.request(Protocol.T_CANCEL, callId, null, Map.of(Protocol.H_CALL_ID, callId));
     try {
-      link.publishers().publish(null, Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
+      link.current().publishers().publish(null, Protocol.EVENTS_EXCHANGE, Protocol.CANCEL_KEY, false, props, new byte[0]);
     } catch (IOException | ShutdownSignalException e) {
       log.debug("cancel of {} not sent: {}", callId, e.getMessage());
     }
@@ -320,11 +307,11 @@ final class AmqpGridBackend implements GridBackend {
     byte[] body = json(new ServiceCommand(grant.service().value(), grant.instance(), grant.leaseId()));
     AMQP.BasicProperties props = Messages.request(Protocol.T_RENEW, null, null, Map.of());
     leases.start(grant.leaseId(), ttl, () -> {
-      if (closedBecause != null || lostWorkers.contains(grant.workerId())) {
+      if (link.unavailable() != null || lostWorkers.contains(grant.workerId())) {
         return false;
       }
       try {
-        link.publishers().publish(null, "", Protocol.workerQueue(grant.workerId()), false, props, body);
+        link.current().publishers().publish(null, "", Protocol.workerQueue(grant.workerId()), false, props, body);
       } catch (IOException | ShutdownSignalException e) {
         log.debug("renewal of {} not sent: {}", grant.leaseId(), e.getMessage());
       }
@@ -345,7 +332,7 @@ final class AmqpGridBackend implements GridBackend {
       reply.bodyOrThrow();
       return null;
     });
-    if (closedBecause != null || lostWorkers.contains(lease.workerId()) || leases.forgetLost(lease.leaseId())) {
+    if (link.unavailable() != null || lostWorkers.contains(lease.workerId()) || leases.forgetLost(lease.leaseId())) {
       release.future.complete(null); // nothing left to release
       return release.future;
     }
@@ -424,7 +411,7 @@ final class AmqpGridBackend implements GridBackend {
     String queue = Protocol.serviceQueue(service);
     if (replicated) {
       // Capability check: any x-argument closes the connection on brokers that lack it (Qpid).
-      Object product = link.connection().getServerProperties().get("product");
+      Object product = link.current().connection().getServerProperties().get("product");
       if (product == null || !product.toString().equals("RabbitMQ")) {
         throw new PublishFailedException("replicated service queues need RabbitMQ quorum queues; the broker is "
             + (product == null ? "unknown" : product), null);
@@ -681,54 +668,10 @@ final class AmqpGridBackend implements GridBackend {
     }
   }
 
-  private void onConnectionShutdown(Link lost, ShutdownSignalException cause) {
-    if (closed || link != lost) {
-      return;
-    }
-    GridUnavailableException outage =
-        new GridUnavailableException("lost the broker connection: " + cause.getMessage() + "; reconnecting", cause);
-    closedBecause = outage;
-    log.warn("broker connection lost: {}; reconnecting", cause.getMessage());
+  /** The broker connection dropped: what was pending fails at once, and held leases are lost. */
+  private void onConnectionLost(GridUnavailableException outage) {
     leases.loseAll();
     pending.failAll(p -> true, () -> outage);
-    scheduleReconnect(100);
-  }
-
-  private void scheduleReconnect(long delayMillis) {
-    if (closed) {
-      return;
-    }
-    try {
-      scheduler.schedule(() -> reconnect(delayMillis), delayMillis, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closing
-    }
-  }
-
-  private void reconnect(long lastDelayMillis) {
-    if (closed) {
-      return;
-    }
-    Connection connection = null;
-    try {
-      connection = Connections.open(broker, "warren-client");
-      Link fresh = setUp(connection);
-      synchronized (lifecycle) {
-        if (closed) { // close() ran while this connected: it must not reopen the grid
-          closeQuietly(connection);
-          return;
-        }
-        link = fresh;
-        closedBecause = null;
-      }
-      log.info("reconnected to {}", broker.uriList());
-    } catch (IOException | RuntimeException e) {
-      if (connection != null) {
-        closeQuietly(connection);
-      }
-      log.debug("reconnect to {} failed: {}", broker.uriList(), e.getMessage());
-      scheduleReconnect(Math.min(MAX_RECONNECT_DELAY_MILLIS, lastDelayMillis * 2));
-    }
   }
 
   // ---- plumbing ----------------------------------------------------------------------------
@@ -738,13 +681,14 @@ final class AmqpGridBackend implements GridBackend {
   }
 
   private void checkOpen() {
-    if (closedBecause != null) {
-      throw closedBecause;
+    GridException unavailable = link.unavailable();
+    if (unavailable != null) {
+      throw unavailable;
     }
   }
 
   private boolean queueExists(String queue) {
-    try (Channel channel = link.connection().createChannel()) {
+    try (Channel channel = link.current().connection().createChannel()) {
       channel.queueDeclarePassive(queue);
       return true;
     } catch (IOException e) {
@@ -761,7 +705,7 @@ final class AmqpGridBackend implements GridBackend {
 
   /** Runs queue management on a throwaway channel: a broker error closes the channel it happens on. */
   private void withChannel(ChannelWork work) {
-    try (Channel channel = link.connection().createChannel()) {
+    try (Channel channel = link.current().connection().createChannel()) {
       work.run(channel);
     } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
       throw new GridUnavailableException("broker refused a queue operation: " + e.getMessage(), e);
@@ -789,27 +733,9 @@ final class AmqpGridBackend implements GridBackend {
 
   @Override
   public void close() {
-    Link last;
     GridUnavailableException reason = new GridUnavailableException("the grid is closed");
-    synchronized (lifecycle) {
-      closed = true;
-      closedBecause = reason;
-      last = link;
-    }
-    pending.close(() -> reason);
-    last.publishers().close();
-    closeQuietly(last.connection());
+    link.close(reason, () -> pending.close(() -> reason));
     scheduler.shutdownNow();
-  }
-
-  private static void closeQuietly(Connection connection) {
-    try {
-      if (connection.isOpen()) {
-        connection.close(5_000);
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("closing the connection: {}", e.getMessage());
-    }
   }
 
   /** For tests and status: how many requests wait for replies. */
