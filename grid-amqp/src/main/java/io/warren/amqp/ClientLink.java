@@ -71,12 +71,15 @@ final class ClientLink {
       Consumer<GridUnavailableException> onLost) {
     ClientLink link = new ClientLink(broker, scheduler, setUp, onLost);
     Connection connection = Connections.open(broker, CONNECTION_NAME);
+    Current first;
     try {
-      link.current = link.setUpWatched(connection);
+      first = link.setUpWatched(connection);
     } catch (IOException | RuntimeException e) {
       closeQuietly(connection);
       throw new GridUnavailableException("cannot set up client queues on " + broker.uri() + ": " + e.getMessage(), e);
     }
+    link.current = first;
+    link.reportIfAlreadyDropped(first);
     return link;
   }
 
@@ -114,13 +117,27 @@ final class ClientLink {
     return fresh;
   }
 
-  private void onShutdown(Current lost, ShutdownSignalException cause) {
-    if (closed || current != lost) {
-      return;
+  /**
+   * A connection that dropped before it became current (during its set-up, or just after) had its
+   * shutdown ignored, as the listener only acts for the current one: report that drop now.
+   */
+  private void reportIfAlreadyDropped(Current fresh) {
+    ShutdownSignalException cause = fresh.connection().getCloseReason();
+    if (cause != null) {
+      onShutdown(fresh, cause);
     }
+  }
+
+  private void onShutdown(Current lost, ShutdownSignalException cause) {
     GridUnavailableException outage =
         new GridUnavailableException("lost the broker connection: " + cause.getMessage() + "; reconnecting", cause);
-    unavailable = outage;
+    synchronized (lifecycle) {
+      // A drop is reported once: by the listener or by reportIfAlreadyDropped, whichever comes first.
+      if (closed || current != lost || unavailable != null) {
+        return;
+      }
+      unavailable = outage;
+    }
     log.warn("broker connection lost: {}; reconnecting", cause.getMessage());
     onLost.accept(outage);
     scheduleReconnect(FIRST_RECONNECT_DELAY_MILLIS);
@@ -154,6 +171,7 @@ final class ClientLink {
         unavailable = null;
       }
       log.info("reconnected to {}", broker.uriList());
+      reportIfAlreadyDropped(fresh);
     } catch (IOException | RuntimeException e) {
       if (connection != null) {
         closeQuietly(connection);

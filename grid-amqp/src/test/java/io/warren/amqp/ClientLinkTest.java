@@ -53,6 +53,24 @@ class ClientLinkTest {
   }
 
   @Test
+  void aConnectionThatDropsBeforeItIsInUseIsReportedAndReplacedStill() throws Exception {
+    // Its shutdown listener, added once the set-up is done, fires before the link holds the connection.
+    try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+      ClientLink link = open(broker, connection -> {
+        if (setUp.size() == 1) {
+          connection.abort();
+        }
+      });
+
+      assertTrue(outages.poll(30, TimeUnit.SECONDS) != null, "the drop during the set-up was reported");
+      awaitReconnected(link);
+      assertEquals(2, setUp.size());
+      assertTrue(link.current().connection().isOpen(), "not left holding the dead connection");
+      link.close(new GridUnavailableException("the grid is closed"), () -> {});
+    }
+  }
+
+  @Test
   void aClosedLinkFailsWaitersBeforeItDisconnectsAndNeverReconnects() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       ClientLink link = open(broker);
@@ -71,8 +89,14 @@ class ClientLinkTest {
   }
 
   private ClientLink open(EmbeddedBroker broker) {
+    return open(broker, connection -> {});
+  }
+
+  /** Opens a link whose set-up records each connection, then runs {@code atTheEnd} on it. */
+  private ClientLink open(EmbeddedBroker broker, java.util.function.Consumer<Connection> atTheEnd) {
     return ClientLink.open(new BrokerEndpoint(broker.uri(), broker.username(), broker.password()), timers, connection -> {
       setUp.add(connection);
+      atTheEnd.accept(connection);
       return new ClientLink.Current(connection, new ChannelPool(connection, (code, text, exchange, key, props, body) -> {},
           (refusal, carried) -> {}), "reply-queue-" + setUp.size());
     }, outages::add);
