@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
  * Which lease holds an instance, how long it lives without a renewal, and which lease the
  * instance's last dropped connection ended (its instance queue went with that connection).
  *
- * <p>Written only by the instance's loop. The holder and its renewal time are also read by the
- * worker's timer (expiry checks, renewals) and heartbeats, so those are volatile.
+ * <p>Granted, ended and lost by the instance's loop; renewed from the worker's control consumer
+ * (renewals do not wait behind calls); read by the worker's timer (expiry checks) and heartbeats.
+ * So the holder, its TTL and its renewal time are volatile; the lost lease is the loop's alone.
  *
  * <pre>{@code
  * InstanceLease lease = new InstanceLease();
