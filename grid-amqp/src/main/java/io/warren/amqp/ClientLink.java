@@ -63,7 +63,8 @@ final class ClientLink {
 
   /**
    * Connects and sets the connection up; reconnects run on {@code scheduler}. {@code onLost} runs
-   * once per drop, on the connection's thread, before reconnecting starts.
+   * once per drop, before reconnecting starts: on the connection's thread, or for a connection that
+   * dropped during its set-up on the thread that set it up (this one, for the first).
    *
    * @throws GridUnavailableException if the broker cannot be reached or the set-up fails
    */
