@@ -300,9 +300,14 @@ class RabbitMqFaultIT {
     try (Grid grid = gridOfOneWorker(test, Duration.ofSeconds(2), Duration.ofSeconds(90))) {
       String worker = grid.workers().get(0).id();
       ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      // Found before the calls: each rabbitmqctl run starts an Erlang VM, and the running call below
+      // must outlast those made while it runs.
+      String workerConnection = connectionPid("warren-worker-" + worker);
       try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(20))) {
-        // Long enough for the three rabbitmqctl runs below (about a second each on a busy machine).
-        CompletableFuture<String> running = Grid.async(lease.service(), t -> t.appendSlowly(1, 10_000));
+        // Long enough for the rabbitmqctl runs below: about a second each on a busy machine, over 3 s
+        // with both cores taken by other processes, when 10 s were once not enough and the waiting
+        // call had run before the connection dropped.
+        CompletableFuture<String> running = Grid.async(lease.service(), t -> t.appendSlowly(1, 20_000));
         CompletableFuture<String> waiting = Grid.async(lease.service(), t -> t.appendSlowly(2, 0));
         String instanceQueue = Protocol.instanceQueue(id, 0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -310,7 +315,8 @@ class RabbitMqFaultIT {
           Thread.sleep(100);
         }
         assertEquals("0", queueFigure(instanceQueue, "messages"), "both calls were taken from the instance queue");
-        closeConnection("warren-worker-" + worker);
+        closeConnection(workerConnection);
+        assertFalse(running.isDone(), "the connection dropped while the first call ran, the second waiting behind it");
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
         assertInstanceOf(LostInstanceException.class, e.getCause());
@@ -334,6 +340,7 @@ class RabbitMqFaultIT {
       WorkerInfo worker = grid.workers().get(0);
       ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
       String text = "x".repeat(16 * 1024);
+      String workerConnection = connectionPid("warren-worker-" + worker.id()); // while it answers
       try (Lease<Tally> lease = grid.acquire(id, Tally.class, Duration.ofSeconds(20))) {
         assertEquals(text.length(), lease.service().length(text));
         List<CompletableFuture<Integer>> calls;
@@ -347,7 +354,7 @@ class RabbitMqFaultIT {
             Thread.sleep(100);
           }
           assertNotEquals("0", queueFigure(instanceQueue, "messages"), "calls wait in the instance queue");
-          killConnection("warren-worker-" + worker.id());
+          killConnection(workerConnection);
         } finally {
           signal("CONT", worker.pid());
         }
@@ -380,6 +387,7 @@ class RabbitMqFaultIT {
     try (Grid grid = gridOfOneWorker(test, Duration.ofSeconds(5), Duration.ofSeconds(120), "--ack-after-millis", "500")) {
       WorkerInfo worker = grid.workers().get(0);
       ServiceId id = grid.publish(new TallyService(), PublishOptions.defaults().instances(1));
+      String workerConnection = connectionPid("warren-worker-" + worker.id()); // before the call's 2 s start
       long started = System.nanoTime();
       CompletableFuture<String> call = Grid.async(grid.proxy(id, Tally.class), t -> t.appendSlowly(1, 2_000));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -389,7 +397,7 @@ class RabbitMqFaultIT {
       assertEquals("0", queueFigure(Protocol.serviceQueue(id), "messages_unacknowledged"), "the call was acknowledged early");
       signal("STOP", worker.pid());
       try {
-        killConnection("warren-worker-" + worker.id());
+        killConnection(workerConnection);
         // Thawed after the call's 2 s: it finishes at once, before the worker has noticed the drop.
         Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(3) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
       } finally {
@@ -412,20 +420,27 @@ class RabbitMqFaultIT {
   }
 
   /** Has the broker close the connection the client named {@code name}. */
-  private void closeConnection(String name) {
-    ExecResult closed = broker.rabbitmqctl("close_connection", connectionPid(name), "test: a dropped worker connection");
+  /** Closes the connection whose broker process is {@code pid} ({@link #connectionPid}). */
+  private void closeConnection(String pid) {
+    ExecResult closed = broker.rabbitmqctl("close_connection", pid, "test: a dropped worker connection");
     assertEquals(0, closed.exitCode(), closed.stderr());
   }
 
   /**
-   * Ends the broker's process for the connection named {@code name} at once, as a dropped TCP
-   * connection would: no closing handshake, which a frozen peer would hold up for half a minute.
+   * Ends the broker's process {@code pid} for a connection ({@link #connectionPid}) at once, as a
+   * dropped TCP connection would: no closing handshake, which a frozen peer would hold up for half a
+   * minute.
    */
-  private void killConnection(String name) {
-    ExecResult killed = broker.rabbitmqctl("eval", "exit(rabbit_misc:string_to_pid(\"" + connectionPid(name) + "\"), kill).");
+  private void killConnection(String pid) {
+    ExecResult killed = broker.rabbitmqctl("eval", "exit(rabbit_misc:string_to_pid(\"" + pid + "\"), kill).");
     assertEquals(0, killed.exitCode(), killed.stderr());
   }
 
+  /**
+   * The broker's process for the connection named {@code name}. Ask while its peer is responsive:
+   * {@code list_connections} leaves out a connection that does not answer in time, as one writing to
+   * a frozen worker may not.
+   */
   private String connectionPid(String name) {
     ExecResult list = broker.rabbitmqctl("list_connections", "--quiet", "--no-table-headers", "pid", "client_properties");
     assertEquals(0, list.exitCode(), list.stderr());
