@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.Connection;
 import io.warren.amqp.embedded.EmbeddedBroker;
 import io.warren.grid.GridUnavailableException;
-import io.warren.grid.spi.BrokerEndpoint;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -94,7 +93,7 @@ class ClientLinkTest {
 
   /** Opens a link whose set-up records each connection, then runs {@code atTheEnd} on it. */
   private ClientLink open(EmbeddedBroker broker, java.util.function.Consumer<Connection> atTheEnd) {
-    return ClientLink.open(new BrokerEndpoint(broker.uri(), broker.username(), broker.password()), timers, connection -> {
+    return ClientLink.open(broker.endpoint(), timers, connection -> {
       setUp.add(connection);
       atTheEnd.accept(connection);
       return new ClientLink.Current(connection, new ChannelPool(connection, (code, text, exchange, key, props, body) -> {},

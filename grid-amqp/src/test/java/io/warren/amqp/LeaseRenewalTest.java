@@ -15,7 +15,6 @@ import io.warren.grid.ServiceId;
 import io.warren.grid.WireFormat;
 import io.warren.grid.spi.CallTarget;
 import io.warren.grid.spi.Invocation;
-import io.warren.grid.spi.BrokerEndpoint;
 import io.warren.grid.spi.LeaseGrant;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,8 +31,7 @@ class LeaseRenewalTest {
   void aLeaseReleasedInTheFirstCallbackOnItsGrantIsNoLongerRenewed() throws Exception {
     ServiceId service = new ServiceId("renewal-test");
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        AmqpGridBackend backend = AmqpGridBackend.open(
-            new BrokerEndpoint(broker.uri(), broker.username(), broker.password()));
+        AmqpGridBackend backend = AmqpGridBackend.open(broker.endpoint());
         Connection worker = connect(broker)) {
       grantEveryAcquire(worker.createChannel(), service);
 
@@ -57,8 +55,7 @@ class LeaseRenewalTest {
     // before its first heartbeat reaches the client (seen once in CI, RabbitMqFaultIT's broker restart).
     ServiceId service = new ServiceId("lost-then-granting");
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        AmqpGridBackend backend = AmqpGridBackend.open(
-            new BrokerEndpoint(broker.uri(), broker.username(), broker.password()));
+        AmqpGridBackend backend = AmqpGridBackend.open(broker.endpoint());
         Connection worker = connect(broker)) {
       Channel channel = worker.createChannel();
       heartbeat(channel, Heartbeat.UP, Duration.ofMillis(100));

@@ -16,7 +16,6 @@ import io.warren.amqp.embedded.EmbeddedBroker;
 import io.warren.grid.LostInstanceException;
 import io.warren.grid.ServiceId;
 import io.warren.grid.WireFormat;
-import io.warren.grid.spi.BrokerEndpoint;
 import io.warren.grid.spi.CallTarget;
 import io.warren.grid.spi.Invocation;
 import io.warren.grid.spi.LeaseGrant;
@@ -85,7 +84,7 @@ class WorkerDownTest {
   }
 
   private static AmqpGridBackend open(EmbeddedBroker broker) {
-    return AmqpGridBackend.open(new BrokerEndpoint(broker.uri(), broker.username(), broker.password()));
+    return AmqpGridBackend.open(broker.endpoint());
   }
 
   private static CompletableFuture<byte[]> leasedCall(AmqpGridBackend backend, ServiceId service) throws Exception {

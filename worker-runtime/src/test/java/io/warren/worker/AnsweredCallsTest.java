@@ -78,7 +78,7 @@ class AnsweredCallsTest {
   }
 
   private static int messagesOn(EmbeddedBroker broker, String queue) throws Exception {
-    try (Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "answered-calls-test");
+    try (Connection connection = Connections.open(broker.endpoint(), "answered-calls-test");
         Channel channel = connection.createChannel()) {
       return channel.queueDeclarePassive(queue).getMessageCount();
     }

@@ -38,7 +38,7 @@ class DuplicateHostTest {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
         Worker worker = EmbeddedWorker.start(broker, WORKER);
         Grid grid = EmbeddedWorker.grid(broker, 1);
-        Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "duplicate-host-test")) {
+        Connection connection = Connections.open(broker.endpoint(), "duplicate-host-test")) {
       EmbeddedWorker.await(grid);
       ServiceId id = grid.publish(new CounterService(), PublishOptions.defaults().instances(1)); // #0, here
       Counter counter = grid.proxy(id, Counter.class);

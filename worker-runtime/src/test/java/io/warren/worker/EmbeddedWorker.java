@@ -2,7 +2,6 @@ package io.warren.worker;
 
 import io.warren.amqp.embedded.EmbeddedBroker;
 import io.warren.grid.Grid;
-import io.warren.grid.spi.BrokerEndpoint;
 import java.time.Duration;
 
 /**
@@ -23,11 +22,7 @@ final class EmbeddedWorker {
   static Worker start(EmbeddedBroker broker, String workerId) throws java.io.IOException {
     WorkerOptions options = new WorkerOptions(broker.uri(), workerId, 1, Duration.ofMillis(100), Duration.ofSeconds(5),
         null, false, 1 << 20, Duration.ofMinutes(5), 3, Duration.ofSeconds(5));
-    return Worker.start(options, endpoint(broker));
-  }
-
-  static BrokerEndpoint endpoint(EmbeddedBroker broker) {
-    return new BrokerEndpoint(broker.uri(), broker.username(), broker.password());
+    return Worker.start(options, broker.endpoint());
   }
 
   /** A client of the embedded broker publishing at {@code prefetch}. */

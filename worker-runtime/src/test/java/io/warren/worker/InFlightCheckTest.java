@@ -56,7 +56,7 @@ class InFlightCheckTest {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
         Worker worker = EmbeddedWorker.start(broker, "in-flight-test");
         Grid grid = EmbeddedWorker.grid(broker, 1);
-        Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "in-flight-test-client")) {
+        Connection connection = Connections.open(broker.endpoint(), "in-flight-test-client")) {
       EmbeddedWorker.await(grid);
       ServiceId id = grid.publish(new GateService(), PublishOptions.defaults().instances(1));
       try (Lease<Gate> lease = grid.acquire(id, Gate.class, Duration.ofSeconds(20))) {

@@ -48,7 +48,7 @@ class RepeatedStopTest {
     HeldGate gate = new HeldGate();
     DeliveryLog deliveries = new DeliveryLog();
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        Connection connection = Connections.open(EmbeddedWorker.endpoint(broker), "repeated-stop-test", null, deliveries)) {
+        Connection connection = Connections.open(broker.endpoint(), "repeated-stop-test", null, deliveries)) {
       InstanceContext context = new InstanceContext(() -> connection, "repeated-stop-test", new CancelledCalls(), () -> {},
           1 << 20, Duration.ofMinutes(5), 3, deliveries);
       InstanceRunner runner = new InstanceRunner(context, service, null, 0, 1, false, new ServiceObject(gate));

@@ -1,5 +1,6 @@
 package io.warren.amqp.embedded;
 
+import io.warren.grid.spi.BrokerEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -110,6 +111,11 @@ public final class EmbeddedBroker implements AutoCloseable {
    */
   public URI uri() {
     return URI.create("amqp://" + HOST + ":" + port);
+  }
+
+  /** Where and as whom to connect: {@link #uri()} as the broker's one user. */
+  public BrokerEndpoint endpoint() {
+    return new BrokerEndpoint(uri(), USERNAME, password);
   }
 
   /** The one user the broker knows: {@code warren}. */
