@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * this client knows: shrunk when a worker is lost, grown back when it is heard from again. Calls
  * ask it whether a service has an instance left and which worker hosts a given one.
  *
- * <p>Thread-safe. Every change is a {@code compute} on one service's entry, never a put of a copy
- * read earlier: a heartbeat restoring an instance, a worker's loss shrinking the service and a
- * terminate removing it can run at once, and none may undo another.
+ * <p>Thread-safe. Every change to a service's instances is a {@code compute} on its entry, never a
+ * put of a copy read earlier: a heartbeat restoring an instance, a worker's loss shrinking the
+ * service and a terminate removing it can run at once, and none may undo another.
  *
  * <pre>{@code
  * PublishedServices published = new PublishedServices();
